@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// tracemill command line: serve, migrate (more commands register in COMMANDS).
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return `usage: tracemill <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nSettings come from environment variables (see README.md, "Configuration").`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`tracemill: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`usage: ${cmd.usage}\n\n${cmd.summary}`);
+    return 0;
+  }
+  return cmd.run(rest);
+}
+
+export { parseArgs, loadConfig };
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    console.error(e instanceof ConfigError ? `tracemill: ${e.message}` : `tracemill: ${e.stack ?? e.message}`);
+    process.exitCode = 1;
+  },
+);

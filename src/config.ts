@@ -1,0 +1,88 @@
+// Configuration: one zod schema, read from the environment (and an optional JSON/YAML file).
+// Every setting is listed once in SETTINGS; the README's configuration table is checked against it by a test.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+
+/** name -> [environment variable, schema with default, description]. */
+export const SETTINGS = {
+  host: ['TRACEMILL_HOST', z.string().min(1).default('127.0.0.1'), 'Address the HTTP and gRPC listeners bind to.'],
+  httpPort: ['TRACEMILL_HTTP_PORT', port.default(4318), 'OTLP/HTTP and query API port (0 picks a free port).'],
+  grpcPort: ['TRACEMILL_GRPC_PORT', port.default(4317), 'OTLP/gRPC port (0 picks a free port).'],
+  dataDir: ['TRACEMILL_DATA_DIR', z.string().min(1).default('./data'), 'Embedded ClickHouse data directory (used when CLICKHOUSE_URL is unset).'],
+  clickhouseUrl: ['CLICKHOUSE_URL', z.string().url().optional(), 'ClickHouse server URL, e.g. http://localhost:8123. Unset: embedded storage.'],
+  clickhouseUser: ['CLICKHOUSE_USER', z.string().default('default'), 'ClickHouse user (server mode).'],
+  clickhousePassword: ['CLICKHOUSE_PASSWORD', z.string().default(''), 'ClickHouse password (server mode).'],
+  clickhouseDatabase: ['CLICKHOUSE_DATABASE', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('default'), 'ClickHouse database holding the tables.'],
+  defaultProject: ['TRACEMILL_PROJECT', z.string().min(1).max(128).default('default'), 'Project id given to data sent without an API key.'],
+  retentionDays: ['TRACEMILL_RETENTION_DAYS', z.coerce.number().int().min(0).default(0), 'Days to keep data (ClickHouse TTL); 0 keeps everything.'],
+  maxBodyBytes: ['TRACEMILL_MAX_BODY_BYTES', positiveInt.default(64 * MiB), 'Largest accepted request, checked before and after decompression (bytes).'],
+  batchMaxRows: ['TRACEMILL_BATCH_MAX_ROWS', positiveInt.default(50_000), 'Group commit: flush when this many rows are waiting.'],
+  batchMaxDelayMs: ['TRACEMILL_BATCH_MAX_DELAY_MS', z.coerce.number().int().min(0).default(10), 'Group commit: longest wait for more rows before a flush (ms).'],
+  queueMaxBytes: ['TRACEMILL_QUEUE_MAX_BYTES', positiveInt.default(256 * MiB), 'Write queue bound; beyond it requests get 429/UNAVAILABLE (bytes of encoded rows).'],
+  retryAfterSeconds: ['TRACEMILL_RETRY_AFTER_SECONDS', positiveInt.default(2), 'Retry-After sent with 429 and 503 answers.'],
+  logLevel: ['TRACEMILL_LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level.'],
+  configFile: ['TRACEMILL_CONFIG', z.string().optional(), 'Optional JSON or YAML file with any of these settings (keys as in this table, camelCase or the variable name). Environment wins.'],
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = { [K in keyof Settings]: z.output<Settings[K][1]> };
+
+const shape = Object.fromEntries(Object.entries(SETTINGS).map(([k, [, schema]]) => [k, schema])) as {
+  [K in keyof Settings]: Settings[K][1];
+};
+export const ConfigSchema = z.object(shape).strict();
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(resolve(path), 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read TRACEMILL_CONFIG file ${path}: ${(e as Error).message}`);
+  }
+  const doc: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  if (typeof doc !== 'object' || doc === null) throw new ConfigError(`${path} must hold an object of settings`);
+  const byEnv = new Map(Object.entries(SETTINGS).map(([k, [env]]) => [env as string, k]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    const key = k in SETTINGS ? k : byEnv.get(k);
+    if (!key) throw new ConfigError(`${path}: unknown setting "${k}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+    out[key] = v;
+  }
+  return out;
+}
+
+/** Builds the configuration from a file (optional), the environment and explicit overrides, in that order. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  const file = overrides.configFile ?? env.TRACEMILL_CONFIG;
+  if (typeof file === 'string' && file) Object.assign(raw, readConfigFile(file));
+  for (const [key, [envName]] of Object.entries(SETTINGS)) {
+    const v = env[envName];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const envName = key in SETTINGS ? SETTINGS[key as keyof Settings][0] : key;
+      return `${envName}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data as Config;
+}

@@ -1,0 +1,15 @@
+// Locates files shipped beside the code (schemas/), whether running from src/ (tests) or dist/src/ (built).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'schemas'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the tracemill package root (schemas/ beside package.json)');
+}
+
+export const PACKAGE_ROOT = findRoot();

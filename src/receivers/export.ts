@@ -1,0 +1,66 @@
+// One export path for every signal and both transports: decode, hand to the sink, report partial success.
+// HTTP and gRPC differ only in how they map the outcome and the errors below to status codes.
+import { type Decoded, type Rejection, rejectedCount, rejectionMessage } from './otlp/model.js';
+import type { Encoding, PartialSuccess, RejectedField } from './otlp/responses.js';
+import { DecodeError } from './otlp/wire.js';
+
+export type SignalName = 'traces' | 'logs' | 'metrics';
+
+export interface Signal<T> {
+  name: SignalName;
+  httpPath: string;
+  grpcService: string;
+  rejectedField: RejectedField;
+  /** What one rejected item is called in messages. */
+  noun: string;
+  decodeProto(buf: Buffer): Decoded<T>;
+  decodeJson(doc: unknown): Decoded<T>;
+}
+
+export interface IngestContext {
+  project: string;
+  /** Items the receiver itself rejected; limits may add to it (for metrics). */
+  rejected: Rejection[];
+}
+
+/** Receives decoded items; resolves only when they are committed. */
+export type Sink = <T>(signal: Signal<T>, items: T[], ctx: IngestContext) => Promise<void>;
+
+/** The request itself is unusable: 400 / INVALID_ARGUMENT, not retryable. */
+export class InvalidRequestError extends Error {
+  override name = 'InvalidRequestError';
+}
+
+export function decodePayload<T>(signal: Signal<T>, body: Buffer, enc: Encoding): Decoded<T> {
+  try {
+    if (enc === 'protobuf') return signal.decodeProto(body);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw new DecodeError(`invalid JSON: ${(e as Error).message}`);
+    }
+    return signal.decodeJson(doc);
+  } catch (e) {
+    if (e instanceof DecodeError || e instanceof RangeError) {
+      throw new InvalidRequestError(`cannot decode the ${enc === 'json' ? 'OTLP/JSON' : 'OTLP protobuf'} ${signal.name} request: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Decodes and stores one export request. Returns the partial success to report (undefined: full success).
+ * Throws InvalidRequestError when nothing in the request is usable; store errors pass through.
+ */
+export async function runExport<T>(signal: Signal<T>, body: Buffer, enc: Encoding, project: string, sink: Sink): Promise<PartialSuccess | undefined> {
+  const decoded = decodePayload(signal, body, enc);
+  const ctx: IngestContext = { project, rejected: decoded.rejected };
+  if (decoded.items.length === 0 && decoded.rejected.length > 0) {
+    throw new InvalidRequestError(`every ${signal.noun} in the request was rejected: ${rejectionMessage(decoded.rejected)}`);
+  }
+  if (decoded.items.length > 0) await sink(signal, decoded.items, ctx);
+  const rejected = rejectedCount(ctx.rejected);
+  if (rejected === 0) return undefined;
+  return { rejected, message: rejectionMessage(ctx.rejected) };
+}

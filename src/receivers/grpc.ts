@@ -1,0 +1,86 @@
+// OTLP/gRPC receiver on @grpc/grpc-js with raw-Buffer services: the same decoders and sink as HTTP.
+import * as grpc from '@grpc/grpc-js';
+import { InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
+import { HttpError } from './http.js';
+import { exportResponse } from './otlp/responses.js';
+
+export interface OtlpGrpcOptions {
+  signals: Signal<unknown>[];
+  sink: Sink;
+  maxBodyBytes: number;
+  retryAfterSeconds: number;
+  projectFor(metadata: grpc.Metadata): Promise<string> | string;
+  onError?(err: Error, signal: string): void;
+}
+
+const identity = (b: Buffer): Buffer => b;
+
+/** UNAVAILABLE with a RetryInfo hint in the message; the JS exporters do not retry anyway, others do. */
+function toServiceError(err: Error, retryAfterSeconds: number): Partial<grpc.StatusObject> {
+  if (err instanceof InvalidRequestError) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
+  if (err instanceof HttpError) {
+    const code =
+      err.statusCode === 401 ? grpc.status.UNAUTHENTICATED : err.statusCode === 403 ? grpc.status.PERMISSION_DENIED : err.statusCode === 429 ? grpc.status.UNAVAILABLE : grpc.status.INVALID_ARGUMENT;
+    return { code, details: err.message };
+  }
+  if (err.name === 'WriteFailedError' && (err as Error & { permanent?: boolean }).permanent) return { code: grpc.status.INTERNAL, details: err.message };
+  const md = new grpc.Metadata();
+  md.set('retry-after', String(retryAfterSeconds));
+  return { code: grpc.status.UNAVAILABLE, details: `${err.message}; retry in ${retryAfterSeconds}s`, metadata: md };
+}
+
+export function createGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxBodyBytes, // grpc-js defaults to 4 MiB; the spec recommends 64 MiB
+    'grpc.max_send_message_length': 4 * 1024 * 1024,
+  });
+  for (const signal of opts.signals) {
+    const definition: grpc.ServiceDefinition = {
+      Export: {
+        path: `/${signal.grpcService}/Export`,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+        originalName: 'export',
+      },
+    };
+    const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+      (async () => {
+        const project = await opts.projectFor(call.metadata);
+        const partial = await runExport(signal, call.request, 'protobuf', project, opts.sink);
+        return exportResponse('protobuf', signal.rejectedField, partial) as Buffer;
+      })().then(
+        (body) => callback(null, body),
+        (e: Error) => {
+          if (!(e instanceof InvalidRequestError) && !(e instanceof HttpError)) opts.onError?.(e, signal.name);
+          callback(toServiceError(e, opts.retryAfterSeconds));
+        },
+      );
+    };
+    server.addService(definition, { Export: handler });
+  }
+  return server;
+}
+
+export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
+  );
+}
+
+export function shutdownGrpc(server: grpc.Server, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

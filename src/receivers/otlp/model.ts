@@ -1,0 +1,106 @@
+// The decoded form of OTLP data, shared by the protobuf and JSON decoders and by all three signals.
+//
+// Attributes are kept in the form they are stored in: every value rendered as a string (what queries and
+// ClickHouse Map columns want), plus the type of every value that is not a string. That keeps the
+// round trip lossless (int vs double vs string, bytes, nested arrays and kvlists) without a second
+// representation on the hot path.
+
+export type ValueType = 'bool' | 'int' | 'double' | 'bytes' | 'array' | 'kvlist' | 'empty';
+
+export interface Attributes {
+  /** key -> value rendered as a string (string values verbatim; arrays/kvlists as OTLP/JSON AnyValue). */
+  values: Record<string, string>;
+  /** key -> type, only for values that are not strings. */
+  types: Record<string, ValueType>;
+}
+
+export function emptyAttributes(): Attributes {
+  return { values: Object.create(null), types: Object.create(null) };
+}
+
+export interface Resource {
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  schemaUrl: string;
+  /** resource attribute service.name, kept separately because every query filters on it. */
+  serviceName: string;
+}
+
+export interface Scope {
+  name: string;
+  version: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  schemaUrl: string;
+}
+
+export interface SpanEvent {
+  timeUnixNano: string;
+  name: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  flags: number;
+}
+
+export interface Span {
+  resource: Resource;
+  scope: Scope;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  traceState: string;
+  flags: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  events: SpanEvent[];
+  droppedEventsCount: number;
+  links: SpanLink[];
+  droppedLinksCount: number;
+  statusCode: number;
+  statusMessage: string;
+}
+
+/** A decoded AnyValue in storage form: rendering plus type (undefined type = string). */
+export interface TypedValue {
+  value: string;
+  type: ValueType | undefined;
+}
+
+/** Items the decoder refused, with the reason, reported back as partial success. */
+export interface Rejection {
+  count: number;
+  reason: string;
+}
+
+export interface Decoded<T> {
+  items: T[];
+  rejected: Rejection[];
+}
+
+/** Nanosecond timestamps must fit ClickHouse DateTime64(9): [1900-01-01, 2262-04-11]. */
+export const MAX_NANOS = 9223372036854775807n;
+
+export function rejectedCount(rejected: Rejection[]): number {
+  let n = 0;
+  for (const r of rejected) n += r.count;
+  return n;
+}
+
+/** English summary of rejections for partial_success.error_message. */
+export function rejectionMessage(rejected: Rejection[]): string {
+  const byReason = new Map<string, number>();
+  for (const r of rejected) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + r.count);
+  return [...byReason].map(([reason, n]) => `${n} rejected: ${reason}`).join('; ');
+}

@@ -1,0 +1,88 @@
+// Wires the pipeline together: store -> migrations -> writer -> sink -> HTTP and gRPC receivers and the API.
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type * as grpc from '@grpc/grpc-js';
+import type { Config } from './config.js';
+import { healthRoutes } from './api/health.js';
+import { createSink, spanRows } from './pipeline.js';
+import { bindGrpc, createGrpcServer, shutdownGrpc } from './receivers/grpc.js';
+import { otlpHttpPlugin } from './receivers/http.js';
+import { SIGNALS } from './receivers/signals.js';
+import { type Store, openStore } from './store/clickhouse.js';
+import { type MigrateResult, migrate } from './store/migrate.js';
+import { BatchWriter } from './store/writer.js';
+
+export interface Service {
+  config: Config;
+  store: Store;
+  writer: BatchWriter;
+  http: FastifyInstance;
+  grpc: grpc.Server;
+  httpUrl: string;
+  grpcPort: number;
+  migrations: MigrateResult;
+  close(): Promise<void>;
+}
+
+export async function startService(config: Config): Promise<Service> {
+  const store = openStore(config);
+  let migrations: MigrateResult;
+  try {
+    migrations = await migrate(store, { retentionDays: config.retentionDays });
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  const writer = new BatchWriter(store, {
+    maxRows: config.batchMaxRows,
+    maxDelayMs: config.batchMaxDelayMs,
+    maxQueueBytes: config.queueMaxBytes,
+  });
+  const sink = createSink(writer, { traces: spanRows as never });
+  const projectFor = () => config.defaultProject;
+
+  const http = Fastify({
+    logger: { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+  });
+  await http.register(healthRoutes, { store });
+  await http.register(otlpHttpPlugin, {
+    signals: SIGNALS,
+    sink,
+    maxBodyBytes: config.maxBodyBytes,
+    retryAfterSeconds: config.retryAfterSeconds,
+    projectFor,
+  });
+  const grpcServer = createGrpcServer({
+    signals: SIGNALS,
+    sink,
+    maxBodyBytes: config.maxBodyBytes,
+    retryAfterSeconds: config.retryAfterSeconds,
+    projectFor,
+    onError: (err, signal) => http.log.warn({ err: err.message, signal }, 'gRPC export not stored'),
+  });
+
+  let httpUrl: string;
+  let grpcPort: number;
+  try {
+    httpUrl = await http.listen({ host: config.host, port: config.httpPort });
+    grpcPort = await bindGrpc(grpcServer, config.host, config.grpcPort);
+  } catch (e) {
+    await http.close().catch(() => undefined);
+    grpcServer.forceShutdown();
+    await writer.close();
+    await store.close();
+    throw e;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
+      await Promise.all([http.close(), shutdownGrpc(grpcServer)]);
+      await writer.close();
+      await store.close();
+    })());
+
+  return { config, store, writer, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
+}

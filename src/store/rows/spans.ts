@@ -1,0 +1,115 @@
+// Span -> row of the spans table, encoded as a JSONCompactEachRow line.
+import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
+import type { Resource, Scope, Span } from '../../receivers/otlp/model.js';
+import type { TableRows } from '../writer.js';
+
+export const SPAN_COLUMNS = [
+  'project_id',
+  'start_time',
+  'end_time',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'trace_state',
+  'flags',
+  'name',
+  'kind',
+  'status_code',
+  'status_message',
+  'service_name',
+  'attributes',
+  'attribute_types',
+  'dropped_attributes_count',
+  'events',
+  'dropped_events_count',
+  'links',
+  'dropped_links_count',
+  'resource_attributes',
+  'resource_attribute_types',
+  'resource_dropped_attributes_count',
+  'resource_schema_url',
+  'scope_name',
+  'scope_version',
+  'scope_attributes',
+  'scope_attribute_types',
+  'scope_dropped_attributes_count',
+  'scope_schema_url',
+] as const;
+
+// Spans of one ScopeSpans share their resource and scope objects: encode those columns once.
+const envelopeCache = new WeakMap<Scope, string>();
+
+export function envelopeColumns(resource: Resource, scope: Scope): string {
+  let s = envelopeCache.get(scope);
+  if (s === undefined) {
+    s = JSON.stringify([
+      resource.attributes.values,
+      resource.attributes.types,
+      resource.droppedAttributesCount,
+      resource.schemaUrl,
+      scope.name,
+      scope.version,
+      scope.attributes.values,
+      scope.attributes.types,
+      scope.droppedAttributesCount,
+      scope.schemaUrl,
+    ]).slice(1, -1);
+    envelopeCache.set(scope, s);
+  }
+  return s;
+}
+
+export function eventsJson(s: Span): string {
+  if (s.events.length === 0) return '[]';
+  return JSON.stringify(
+    s.events.map((e) => ({
+      timeUnixNano: e.timeUnixNano,
+      name: e.name,
+      attributes: attributesToJson(e.attributes),
+      droppedAttributesCount: e.droppedAttributesCount,
+    })),
+  );
+}
+
+export function linksJson(s: Span): string {
+  if (s.links.length === 0) return '[]';
+  return JSON.stringify(
+    s.links.map((l) => ({
+      traceId: l.traceId,
+      spanId: l.spanId,
+      traceState: l.traceState,
+      attributes: attributesToJson(l.attributes),
+      droppedAttributesCount: l.droppedAttributesCount,
+      flags: l.flags,
+    })),
+  );
+}
+
+export function encodeSpans(project: string, spans: Span[]): TableRows {
+  let body = '';
+  const projectJson = JSON.stringify(project);
+  for (const s of spans) {
+    // Nanosecond timestamps go in as bare integers (validated digits): DateTime64(9) reads them as ticks.
+    const head = JSON.stringify([
+      s.traceId,
+      s.spanId,
+      s.parentSpanId,
+      s.traceState,
+      s.flags,
+      s.name,
+      s.kind,
+      s.statusCode,
+      s.statusMessage,
+      s.resource.serviceName,
+      s.attributes.values,
+      s.attributes.types,
+      s.droppedAttributesCount,
+      eventsJson(s),
+      s.droppedEventsCount,
+      linksJson(s),
+      s.droppedLinksCount,
+    ]);
+    body += `[${projectJson},${s.startTimeUnixNano},${s.endTimeUnixNano},${head.slice(1, -1)},${envelopeColumns(s.resource, s.scope)}]\n`;
+  }
+  return { table: 'spans', columns: SPAN_COLUMNS, body, rows: spans.length };
+}
