@@ -104,3 +104,21 @@ export function rejectionMessage(rejected: Rejection[]): string {
   for (const r of rejected) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + r.count);
   return [...byReason].map(([reason, n]) => `${n} rejected: ${reason}`).join('; ');
 }
+
+export interface LogRecord {
+  resource: Resource;
+  scope: Scope;
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  /** The body in storage form (string verbatim, anything else typed; kvlists as OTLP/JSON). */
+  body: TypedValue;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  flags: number;
+  traceId: string;
+  spanId: string;
+  /** LogRecord.event_name (field 12); decoders fall back to the event.name attribute. */
+  eventName: string;
+}
