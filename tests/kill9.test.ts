@@ -1,0 +1,98 @@
+// kill -9 under load: every span the service acknowledged is there after a restart on the same data dir.
+// The service runs as a child process (the built CLI, as users run it); the test is its client.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { Writer } from '../src/receivers/otlp/wire.js';
+import { openStore } from '../src/store/clickhouse.js';
+
+const CLI = join(import.meta.dirname, '../dist/src/cli/main.js');
+
+function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { ...process.env, TRACEMILL_DATA_DIR: dataDir, TRACEMILL_HTTP_PORT: '0', TRACEMILL_GRPC_PORT: '0', TRACEMILL_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`child not ready in 60s:\n${out}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"http":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`child exited early (${code}):\n${out}`)));
+  });
+}
+
+function batch(worker: number, seq: number, size: number): { body: Buffer; ids: string[] } {
+  const ids: string[] = [];
+  const traceId = Buffer.alloc(16);
+  traceId.writeUInt32BE(worker + 1, 0);
+  traceId.writeUInt32BE(seq + 1, 4);
+  const body = new Writer()
+    .messageField(1, (rs) =>
+      rs.messageField(2, (ss) => {
+        for (let i = 0; i < size; i++) {
+          const spanId = Buffer.alloc(8);
+          spanId.writeUInt16BE(worker + 1, 0);
+          spanId.writeUInt32BE(seq, 2);
+          spanId.writeUInt16BE(i + 1, 6);
+          ids.push(spanId.toString('hex'));
+          ss.messageField(2, (w) =>
+            w.bytesField(1, traceId).bytesField(2, spanId).stringField(5, 'load').fixed64Field(7, 1795582931000000000n + BigInt(seq)).fixed64Field(8, 1795582931000000001n + BigInt(seq)),
+          );
+        }
+      }),
+    )
+    .finish();
+  return { body, ids };
+}
+
+t.test('every acknowledged span survives kill -9', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracemill-kill9-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const first = await startChild(dataDir);
+
+  const acked: string[] = [];
+  let stop = false;
+  let sent = 0;
+  const worker = async (w: number) => {
+    for (let seq = 0; !stop; seq++) {
+      const { body, ids } = batch(w, seq, 50);
+      sent += ids.length;
+      try {
+        const res = await fetch(`${first.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+        if (res.status === 200) acked.push(...ids);
+      } catch {
+        // connection reset by the kill: not acknowledged
+      }
+    }
+  };
+  const workers = [0, 1, 2, 3].map(worker);
+  await new Promise((r) => setTimeout(r, 2500));
+  first.child.kill('SIGKILL');
+  await new Promise((r) => first.child.once('exit', r));
+  stop = true;
+  await Promise.all(workers);
+  t.ok(acked.length > 0, `some spans were acknowledged before the kill (${acked.length} of ${sent} sent)`);
+
+  // Restart on the same directory (the lock of the dead process is gone), then stop it cleanly and read.
+  const second = await startChild(dataDir);
+  t.equal((await fetch(`${second.url}/readyz`)).status, 200, 'restarted on the same data dir');
+  second.child.kill('SIGTERM');
+  await new Promise((r) => second.child.once('exit', r));
+
+  const store = openStore({ dataDir, clickhouseUrl: undefined, clickhouseUser: 'default', clickhousePassword: '', clickhouseDatabase: 'default' });
+  t.teardown(() => store.close());
+  const rows = await store.query<{ span_id: string }>("SELECT DISTINCT span_id FROM spans WHERE name = 'load'");
+  const stored = new Set(rows.map((r) => r.span_id));
+  const missing = acked.filter((id) => !stored.has(id));
+  t.equal(missing.length, 0, `every acknowledged span is stored (${stored.size} stored, ${acked.length} acknowledged)`);
+});
