@@ -86,3 +86,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   return parsed.data as Config;
 }
+
+function defaultOf(schema: z.ZodType): string {
+  const r = schema.safeParse(undefined);
+  if (!r.success || r.data === undefined) return '(unset)';
+  if (r.data === '') return '(empty)';
+  return `\`${String(r.data)}\``;
+}
+
+/** The README's configuration table, generated from SETTINGS (a test keeps the README in step). */
+export function configTable(): string {
+  const rows = Object.values(SETTINGS).map(([env, schema, description]) => `| \`${env}\` | ${defaultOf(schema)} | ${description} |`);
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // tracemill command line: serve, migrate (more commands register in COMMANDS).
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError } from '../config.js';
+import { configCommand } from './config.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 
@@ -14,6 +14,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  config: configCommand,
 };
 
 function help(): string {
@@ -38,8 +39,6 @@ async function main(argv: string[]): Promise<number> {
   }
   return cmd.run(rest);
 }
-
-export { parseArgs, loadConfig };
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,0 +1,16 @@
+import { configTable, loadConfig } from '../config.js';
+import type { Command } from './main.js';
+
+export const configCommand: Command = {
+  summary: 'Print the settings table (--markdown) or the effective configuration (passwords hidden).',
+  usage: 'tracemill config [--markdown]',
+  async run(args: string[]): Promise<number> {
+    if (args.includes('--markdown')) {
+      console.log(configTable());
+      return 0;
+    }
+    const config = loadConfig();
+    console.log(JSON.stringify({ ...config, clickhousePassword: config.clickhousePassword ? '***' : '' }, null, 2));
+    return 0;
+  },
+};
