@@ -2,8 +2,9 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Config } from './config.js';
+import { adminRoutes } from './api/admin.js';
 import { healthRoutes } from './api/health.js';
-import { createSink, spanRows } from './pipeline.js';
+import { createSink, logRows, metricRows, spanRows } from './pipeline.js';
 import { bindGrpc, createGrpcServer, shutdownGrpc } from './receivers/grpc.js';
 import { otlpHttpPlugin } from './receivers/http.js';
 import { SIGNALS } from './receivers/signals.js';
@@ -37,7 +38,7 @@ export async function startService(config: Config): Promise<Service> {
     maxDelayMs: config.batchMaxDelayMs,
     maxQueueBytes: config.queueMaxBytes,
   });
-  const sink = createSink(writer, { traces: spanRows as never });
+  const sink = createSink(writer, { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never });
   const projectFor = () => config.defaultProject;
 
   const http = Fastify({
@@ -46,6 +47,7 @@ export async function startService(config: Config): Promise<Service> {
     bodyLimit: 1024 * 1024,
   });
   await http.register(healthRoutes, { store });
+  await http.register(adminRoutes, { store, retentionDays: config.retentionDays });
   await http.register(otlpHttpPlugin, {
     signals: SIGNALS,
     sink,

@@ -1,35 +1,12 @@
 // kill -9 under load: every span the service acknowledged is there after a restart on the same data dir.
 // The service runs as a child process (the built CLI, as users run it); the test is its client.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { Writer } from '../src/receivers/otlp/wire.js';
 import { openStore } from '../src/store/clickhouse.js';
-
-const CLI = join(import.meta.dirname, '../dist/src/cli/main.js');
-
-function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, TRACEMILL_DATA_DIR: dataDir, TRACEMILL_HTTP_PORT: '0', TRACEMILL_GRPC_PORT: '0', TRACEMILL_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`child not ready in 60s:\n${out}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"http":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`child exited early (${code}):\n${out}`)));
-  });
-}
+import { startServe as startChild, stopChild } from './helpers/child.js';
 
 function batch(worker: number, seq: number, size: number): { body: Buffer; ids: string[] } {
   const ids: string[] = [];
@@ -77,8 +54,7 @@ t.test('every acknowledged span survives kill -9', async (t) => {
   };
   const workers = [0, 1, 2, 3].map(worker);
   await new Promise((r) => setTimeout(r, 2500));
-  first.child.kill('SIGKILL');
-  await new Promise((r) => first.child.once('exit', r));
+  await stopChild(first.child, 'SIGKILL');
   stop = true;
   await Promise.all(workers);
   t.ok(acked.length > 0, `some spans were acknowledged before the kill (${acked.length} of ${sent} sent)`);
@@ -86,8 +62,7 @@ t.test('every acknowledged span survives kill -9', async (t) => {
   // Restart on the same directory (the lock of the dead process is gone), then stop it cleanly and read.
   const second = await startChild(dataDir);
   t.equal((await fetch(`${second.url}/readyz`)).status, 200, 'restarted on the same data dir');
-  second.child.kill('SIGTERM');
-  await new Promise((r) => second.child.once('exit', r));
+  await stopChild(second.child);
 
   const store = openStore({ dataDir, clickhouseUrl: undefined, clickhouseUser: 'default', clickhousePassword: '', clickhouseDatabase: 'default' });
   t.teardown(() => store.close());

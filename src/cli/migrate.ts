@@ -2,9 +2,10 @@ import { loadConfig } from '../config.js';
 import { DataDirLockedError, openStore } from '../store/clickhouse.js';
 import { migrate } from '../store/migrate.js';
 import type { Command } from './main.js';
+import { callService } from './remote.js';
 
 export const migrateCommand: Command = {
-  summary: 'Apply pending schema migrations (also done at every start of serve).',
+  summary: 'Apply pending schema migrations (serve also applies them at start). Goes through a running service when it holds the data directory.',
   usage: 'tracemill migrate',
   async run(): Promise<number> {
     const config = loadConfig();
@@ -12,12 +13,11 @@ export const migrateCommand: Command = {
     try {
       store = openStore(config);
     } catch (e) {
-      if (e instanceof DataDirLockedError) {
-        // The running service applied every migration it ships with when it started.
-        console.error(`tracemill: ${e.message}.\nA running tracemill serve applies migrations itself at start-up; check GET /readyz on it, or stop it and run migrate again.`);
-        return 1;
-      }
-      throw e;
+      if (!(e instanceof DataDirLockedError)) throw e;
+      const r = await callService<{ applied: string[]; current: number; store: string }>(config, 'POST', '/api/v1/admin/migrate');
+      console.log(r.applied.length ? `applied: ${r.applied.join(', ')}` : 'schema is up to date');
+      console.log(`schema version ${r.current} on ${r.store} (through the running service)`);
+      return 0;
     }
     try {
       const result = await migrate(store, { retentionDays: config.retentionDays });

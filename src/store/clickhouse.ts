@@ -1,7 +1,7 @@
 // The one ClickHouse client: embedded (chdb through @clickhouse/client's pluggable connection) or a server.
 // Every query and command goes through @clickhouse/client with bound parameters, the same SQL in both modes.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
@@ -53,10 +53,9 @@ export function openStore(config: Pick<Config, 'clickhouseUrl' | 'clickhouseUser
   try {
     connection = createChdbConnection({ path: dir });
   } catch (e) {
-    const msg = (e as Error).message;
-    if (/lock/i.test(msg)) {
+    if (lockHolder(dir) !== undefined) {
       throw new DataDirLockedError(
-        `the data directory ${dir} is in use by another tracemill process (embedded ClickHouse allows one process per directory)`,
+        `the data directory ${dir} is in use by another process (pid ${lockHolder(dir)}; embedded ClickHouse allows one process per directory)`,
       );
     }
     throw e;
@@ -66,6 +65,27 @@ export function openStore(config: Pick<Config, 'clickhouseUrl' | 'clickhouseUser
   // ~7x faster than client.exec with the same bytes (bench/insert.ts). Same SQL, same format.
   const raw = (connection as unknown as { chdb: ChdbRaw }).chdb;
   return wrap('embedded', client, `embedded ClickHouse in ${dir}`, raw);
+}
+
+/**
+ * The pid of a live process holding `dir`, if any. chdb reports a held lock only on stderr, so read the
+ * status file ClickHouse writes into the directory (it starts with "PID: <pid>").
+ */
+function lockHolder(dir: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'status'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(/PID:\s*(\d+)/.exec(text)?.[1]);
+  if (!pid || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
 }
 
 function redact(url: string): string {

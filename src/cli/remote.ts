@@ -1,0 +1,32 @@
+// Reaching a running `tracemill serve` from the CLI, for commands that cannot open its data directory.
+import type { Config } from '../config.js';
+
+export function serviceUrl(config: Config): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return process.env.TRACEMILL_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.httpPort}`;
+}
+
+export class ServiceUnreachableError extends Error {
+  override name = 'ServiceUnreachableError';
+}
+
+/** Calls the running service's API; the error says what to do when it cannot be reached. */
+export async function callService<T>(config: Config, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const url = `${serviceUrl(config)}${path}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ServiceUnreachableError(
+      `the data directory is held by another process, and no tracemill service answers at ${url} (${(e as Error).message}). ` +
+        'Set TRACEMILL_URL to the running service, or stop the other process.',
+    );
+  }
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
