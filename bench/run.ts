@@ -93,7 +93,7 @@ async function ingestBench(): Promise<void> {
           Array.from({ length: clients }, async (_, c) => {
             for (let i = c; performance.now() < deadline; i += clients) {
               const t0 = performance.now();
-              const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: Buffer.from(proto[i % proto.length]), headers: { 'content-type': 'application/x-protobuf' } });
+              const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: new Uint8Array(proto[i % proto.length]), headers: { 'content-type': 'application/x-protobuf' } });
               await res.arrayBuffer();
               if (res.status === 200) {
                 spans += spansPerRequest;

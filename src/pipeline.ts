@@ -1,7 +1,10 @@
 // The processing stage between receivers and the store: decoded items -> table rows -> group commit.
 // Normalization and span-local failure detection plug in here, so every transport shares them.
 import type { IngestContext, Signal, Sink } from './receivers/export.js';
-import type { Span } from './receivers/otlp/model.js';
+import type { MetricPoint } from './receivers/otlp/metrics.js';
+import type { LogRecord, Span } from './receivers/otlp/model.js';
+import { encodeLogs } from './store/rows/logs.js';
+import { encodeMetricPoints } from './store/rows/metrics.js';
 import { encodeSpans } from './store/rows/spans.js';
 import type { BatchWriter, TableRows } from './store/writer.js';
 
@@ -9,6 +12,14 @@ export type RowBuilder = (items: unknown[], ctx: IngestContext) => TableRows[];
 
 export function spanRows(spans: Span[], ctx: IngestContext): TableRows[] {
   return [encodeSpans(ctx.project, spans)];
+}
+
+export function logRows(records: LogRecord[], ctx: IngestContext): TableRows[] {
+  return [encodeLogs(ctx.project, records)];
+}
+
+export function metricRows(points: MetricPoint[], ctx: IngestContext): TableRows[] {
+  return [encodeMetricPoints(ctx.project, points)];
 }
 
 export function createSink(writer: BatchWriter, builders: Record<string, RowBuilder>): Sink {

@@ -45,7 +45,7 @@ t.test('every acknowledged span survives kill -9', async (t) => {
       const { body, ids } = batch(w, seq, 50);
       sent += ids.length;
       try {
-        const res = await fetch(`${first.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+        const res = await fetch(`${first.url}/v1/traces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf' } });
         if (res.status === 200) acked.push(...ids);
       } catch {
         // connection reset by the kill: not acknowledged

@@ -1,6 +1,8 @@
 // The OTLP signals tracemill receives, each described once for both transports.
 import type { Signal } from './export.js';
-import type { Span } from './otlp/model.js';
+import { decodeLogsJson, decodeLogsProto } from './otlp/logs.js';
+import { type MetricPoint, decodeMetricsJson, decodeMetricsProto } from './otlp/metrics.js';
+import type { LogRecord, Span } from './otlp/model.js';
 import { decodeTracesJson, decodeTracesProto } from './otlp/traces.js';
 
 export const tracesSignal: Signal<Span> = {
@@ -13,4 +15,24 @@ export const tracesSignal: Signal<Span> = {
   decodeJson: decodeTracesJson,
 };
 
-export const SIGNALS: Signal<unknown>[] = [tracesSignal as Signal<unknown>];
+export const logsSignal: Signal<LogRecord> = {
+  name: 'logs',
+  httpPath: '/v1/logs',
+  grpcService: 'opentelemetry.proto.collector.logs.v1.LogsService',
+  rejectedField: 'rejectedLogRecords',
+  noun: 'log record',
+  decodeProto: decodeLogsProto,
+  decodeJson: decodeLogsJson,
+};
+
+export const metricsSignal: Signal<MetricPoint> = {
+  name: 'metrics',
+  httpPath: '/v1/metrics',
+  grpcService: 'opentelemetry.proto.collector.metrics.v1.MetricsService',
+  rejectedField: 'rejectedDataPoints',
+  noun: 'data point',
+  decodeProto: decodeMetricsProto,
+  decodeJson: decodeMetricsJson,
+};
+
+export const SIGNALS: Signal<unknown>[] = [tracesSignal, logsSignal, metricsSignal] as Signal<unknown>[];

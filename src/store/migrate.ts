@@ -53,6 +53,8 @@ ORDER BY version`;
 /** Tables with a time column that retention applies to: table -> TTL expression's time column. */
 export const RETENTION_COLUMNS: Record<string, string> = {
   spans: 'start_time',
+  logs: 'timestamp',
+  metric_points: 'time',
 };
 
 export interface MigrateResult {

@@ -33,6 +33,6 @@ export async function post(
   body: Uint8Array | string,
   headers: Record<string, string>,
 ): Promise<{ status: number; headers: Headers; body: Buffer }> {
-  const res = await fetch(url, { method: 'POST', body, headers });
+  const res = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
