@@ -666,6 +666,9 @@ t.test('the store is down: UNAVAILABLE with retry-after over gRPC, 503 over HTTP
   const g = await grpcExport(svc.grpcPort, 'logs', body);
   t.equal(g.code, grpc.status.UNAVAILABLE, g.details);
   t.same(g.metadata['retry-after'], '2');
+  const details = g.metadata['grpc-status-details-bin'] as Buffer;
+  t.ok(Buffer.isBuffer(details), 'google.rpc.Status with RetryInfo in grpc-status-details-bin');
+  t.match(details.toString('latin1'), 'type.googleapis.com/google.rpc.RetryInfo');
   const h = await post(`${svc.httpUrl}/v1/metrics`, JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1 }] } }] }] }] }), JSON_CT);
   t.equal(h.status, 503);
   t.equal(h.headers.get('retry-after'), '2');

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
 import { HttpError } from './http.js';
-import { exportResponse } from './otlp/responses.js';
+import { exportResponse, retryStatusDetails } from './otlp/responses.js';
 
 export interface OtlpGrpcOptions {
   signals: Signal<unknown>[];
@@ -15,7 +15,7 @@ export interface OtlpGrpcOptions {
 
 const identity = (b: Buffer): Buffer => b;
 
-/** UNAVAILABLE with a RetryInfo hint in the message; the JS exporters do not retry anyway, others do. */
+/** Retryable failures are UNAVAILABLE with RetryInfo (and a plain retry-after entry); the JS exporters never retry, Go and Python ones do. */
 function toServiceError(err: Error, retryAfterSeconds: number): Partial<grpc.StatusObject> {
   if (err instanceof InvalidRequestError) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
   if (err instanceof HttpError) {
@@ -24,9 +24,11 @@ function toServiceError(err: Error, retryAfterSeconds: number): Partial<grpc.Sta
     return { code, details: err.message };
   }
   if (err.name === 'WriteFailedError' && (err as Error & { permanent?: boolean }).permanent) return { code: grpc.status.INTERNAL, details: err.message };
+  const details = `${err.message}; retry in ${retryAfterSeconds}s`;
   const md = new grpc.Metadata();
   md.set('retry-after', String(retryAfterSeconds));
-  return { code: grpc.status.UNAVAILABLE, details: `${err.message}; retry in ${retryAfterSeconds}s`, metadata: md };
+  md.set('grpc-status-details-bin', retryStatusDetails(grpc.status.UNAVAILABLE, details, retryAfterSeconds));
+  return { code: grpc.status.UNAVAILABLE, details, metadata: md };
 }
 
 export function createGrpcServer(opts: OtlpGrpcOptions): grpc.Server {

@@ -40,6 +40,19 @@ export function statusBody(enc: Encoding, grpcCode: number, message: string): Bu
   return w.stringField(2, message).finish();
 }
 
+/**
+ * google.rpc.Status carrying a google.rpc.RetryInfo detail: what OTLP/gRPC clients read from the
+ * `grpc-status-details-bin` trailer to learn how long to wait (spec: throttling = UNAVAILABLE + RetryInfo).
+ */
+export function retryStatusDetails(grpcCode: number, message: string, retryAfterSeconds: number): Buffer {
+  const retryInfo = new Writer().messageField(1, (d) => d.varintField(1, retryAfterSeconds)).finish(); // RetryInfo{retry_delay: Duration{seconds}}
+  return new Writer()
+    .varintField(1, grpcCode)
+    .stringField(2, clip(message))
+    .messageField(3, (any) => any.stringField(1, 'type.googleapis.com/google.rpc.RetryInfo').bytesField(2, retryInfo))
+    .finish();
+}
+
 /** gRPC status codes used by the receivers (numeric values from grpc's status.proto). */
 export const GrpcCode = {
   OK: 0,
