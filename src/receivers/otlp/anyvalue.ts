@@ -166,7 +166,8 @@ export function jsonInt(v: unknown, what: string): string {
   throw new DecodeError(`${what} must be an integer (number or decimal string), got ${JSON.stringify(v)?.slice(0, 40)}`);
 }
 
-function jsonDoubleIn(v: unknown, what: string): number {
+/** A double from OTLP/JSON: a number, a quoted number, or proto3's NaN / Infinity / -Infinity strings. */
+export function jsonDoubleIn(v: unknown, what: string): number {
   if (typeof v === 'number') return v;
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;

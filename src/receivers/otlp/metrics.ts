@@ -1,7 +1,7 @@
 // ExportMetricsServiceRequest decoders (protobuf and OTLP/JSON) into one flat record per data point.
 // Every point type (gauge, sum, histogram, exponential histogram, summary) uses the same record, with the
 // fields of the other types left at their zero values: one table, one row encoder, one query shape.
-import { attributesFromJson, jsonInt, readKeyValue } from './anyvalue.js';
+import { attributesFromJson, jsonDoubleIn, jsonInt, readKeyValue } from './anyvalue.js';
 import {
   arr,
   checkNanos,
@@ -486,19 +486,9 @@ function metricFromJson(o: Record<string, unknown>, resource: Resource, scope: S
   }
 }
 
-function jsonDouble(v: unknown, what: string): number {
-  if (typeof v === 'number') return v;
-  // proto3 JSON spells non-finite doubles as strings, and any double may come quoted.
-  if (v === 'NaN') return NaN;
-  if (v === 'Infinity') return Infinity;
-  if (v === '-Infinity') return -Infinity;
-  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
-  throw new DecodeError(`${what} must be a number, got ${JSON.stringify(v)?.slice(0, 40)}`);
-}
-
 function optDouble(o: Record<string, unknown>, camel: string): number | null {
   const v = field(o, camel);
-  return v === undefined || v === null ? null : jsonDouble(v, camel);
+  return v === undefined || v === null ? null : jsonDoubleIn(v, camel);
 }
 
 function jsonUint64(v: unknown, what: string): string {
@@ -517,7 +507,7 @@ function jsonNumberValue(o: Record<string, unknown>, target: { valueType: Number
   const d = field(o, 'asDouble');
   const i = field(o, 'asInt');
   if (i !== undefined && i !== null) setInt(target, jsonInt64(i, 'asInt'));
-  else if (d !== undefined && d !== null) setDouble(target, jsonDouble(d, 'asDouble'));
+  else if (d !== undefined && d !== null) setDouble(target, jsonDoubleIn(d, 'asDouble'));
 }
 
 function jsonBuckets(v: unknown, what: string): ExpBuckets {
@@ -555,7 +545,7 @@ function pointFromJson(o: Record<string, unknown>, p: MetricPoint): MetricPoint 
       p.max = optDouble(o, 'max');
       if (p.metric.type === 'histogram') {
         p.bucketCounts = arr(field(o, 'bucketCounts'), 'bucketCounts').map((c) => jsonUint64(c, 'bucketCounts'));
-        p.explicitBounds = arr(field(o, 'explicitBounds'), 'explicitBounds').map((b) => jsonDouble(b, 'explicitBounds'));
+        p.explicitBounds = arr(field(o, 'explicitBounds'), 'explicitBounds').map((b) => jsonDoubleIn(b, 'explicitBounds'));
       } else {
         p.scale = jsonEnum(o, 'scale');
         p.zeroCount = jsonUint64(field(o, 'zeroCount') ?? 0, 'zeroCount');
