@@ -23,9 +23,14 @@ export interface ToolDefinition {
 }
 
 export interface Compaction {
-  trigger: string; // 'auto' | 'manual' | ...
+  trigger: string; // 'auto' | 'manual' | 'unknown' ...
   tokensBefore: number | null;
   tokensAfter: number | null;
+  /**
+   * True when trigger/tokens were inferred (e.g. from a `query_source=compact` LLM request and the calls
+   * around it) rather than reported by the agent; a reported record always wins over an estimated one.
+   */
+  estimated: boolean;
 }
 
 export interface Operation {
@@ -54,6 +59,7 @@ export interface Operation {
   requestModel: string;
   responseModel: string;
   provider: string;
+  /** Prompt tokens INCLUDING cache reads/writes (the semconv convention; Anthropic-raw dialects are converted). */
   inputTokens: number | null;
   outputTokens: number | null;
   cacheReadTokens: number | null;

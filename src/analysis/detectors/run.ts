@@ -1,0 +1,127 @@
+// The view run-level detectors share: one trace's operations, deduplicated and put in a canonical
+// order, split into agent runs. Everything here depends only on the set of operations, never on the
+// order they arrived in, so re-running after late spans gives the same answer for the same set.
+import type { Operation } from '../../normalize/model.js';
+
+export interface AgentRun {
+  /** 'a:<agentId>', 's:<spanId of the agent operation>', or 't:' for operations outside any agent. */
+  key: string;
+  /** This run's operations in canonical time order. */
+  ops: Operation[];
+  /** The agent or subagent operation that spans the run, when the trace has one. */
+  agentOp: Operation | null;
+  /** A run started by another agent: a subagent operation spans it, or its calls have a parent agent or depth > 0. */
+  subagent: boolean;
+}
+
+export interface RunView {
+  traceId: string;
+  /** All operations of the trace in canonical time order. */
+  ops: Operation[];
+  /** Agent runs, ordered by their first operation. */
+  runs: AgentRun[];
+}
+
+/** Compares unsigned decimal nanosecond strings without BigInt: by length, then lexically. */
+export function compareNanos(a: string, b: string): number {
+  const x = trimZeros(a);
+  const y = trimZeros(b);
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function trimZeros(s: string): string {
+  let i = 0;
+  while (i < s.length - 1 && s.charCodeAt(i) === 48) i++;
+  return s === '' ? '0' : i === 0 ? s : s.slice(i);
+}
+
+/** Canonical order: start time, end time, then span id, so equal timestamps still sort one way. */
+export function compareOps(a: Operation, b: Operation): number {
+  return compareNanos(a.startTimeUnixNano, b.startTimeUnixNano) || compareNanos(a.endTimeUnixNano, b.endTimeUnixNano) || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
+}
+
+const SOURCE_RANK: Record<Operation['source'], number> = { 'span+log': 0, span: 1, log: 2 };
+
+/** One view per trace id, ordered by trace id. */
+export function buildRunViews(ops: readonly Operation[]): RunView[] {
+  const byTrace = new Map<string, Operation[]>();
+  for (const op of ops) {
+    let list = byTrace.get(op.traceId);
+    if (!list) byTrace.set(op.traceId, (list = []));
+    list.push(op);
+  }
+  return [...byTrace.keys()].sort().map((traceId) => buildRunView(traceId, byTrace.get(traceId)!));
+}
+
+function buildRunView(traceId: string, input: Operation[]): RunView {
+  const ops = dedupe(input).sort(compareOps);
+  const bySpan = new Map<string, Operation>();
+  for (const op of ops) bySpan.set(op.spanId, op);
+
+  const runs = new Map<string, AgentRun>();
+  for (const op of ops) {
+    const key = runKey(op, bySpan);
+    let run = runs.get(key);
+    if (!run) runs.set(key, (run = { key, ops: [], agentOp: null, subagent: false }));
+    run.ops.push(op);
+    if (run.agentOp === null && (op.kind === 'agent' || op.kind === 'subagent')) run.agentOp = op;
+  }
+  for (const run of runs.values()) {
+    const a = run.agentOp;
+    // Without an agent operation, a parent agent id (Claude Code sets one on subagent calls only) or a
+    // depth tells a subagent's calls from the main agent's.
+    run.subagent = a ? a.kind === 'subagent' || a.depth > 0 : run.ops.some((o) => o.depth > 0 || o.parentAgentId !== '');
+  }
+  return { traceId, ops, runs: [...runs.values()] };
+}
+
+/**
+ * The same span can reach the detectors twice (redelivery, or once bare and once merged with its log
+ * events). Keep one per span id, preferring the merged one, then the earliest in canonical order.
+ */
+function dedupe(input: Operation[]): Operation[] {
+  const best = new Map<string, Operation>();
+  for (const op of input) {
+    const cur = best.get(op.spanId);
+    if (!cur || SOURCE_RANK[op.source] < SOURCE_RANK[cur.source] || (SOURCE_RANK[op.source] === SOURCE_RANK[cur.source] && compareOps(op, cur) < 0)) {
+      best.set(op.spanId, op);
+    }
+  }
+  return [...best.values()];
+}
+
+/** Parent walks stop here; real agent trees are far shallower, and cycles in bad data must end. */
+const MAX_WALK = 256;
+
+/**
+ * Which run an operation belongs to: its own agent id when set; otherwise the nearest ancestor that
+ * is an agent operation or carries an agent id (Claude Code puts agent_id on a subagent's LLM and
+ * tool spans but not on every child of them).
+ */
+function runKey(op: Operation, bySpan: Map<string, Operation>): string {
+  if (op.agentId !== '') return 'a:' + op.agentId;
+  let cur: Operation | undefined = op;
+  for (let i = 0; cur && i < MAX_WALK; i++) {
+    if (cur.agentId !== '') return 'a:' + cur.agentId;
+    if (cur.kind === 'agent' || cur.kind === 'subagent') return 's:' + cur.spanId;
+    cur = cur.parentSpanId !== '' ? bySpan.get(cur.parentSpanId) : undefined;
+  }
+  return 't:';
+}
+
+export function isCompaction(op: Operation): boolean {
+  return op.kind === 'compaction' || op.compaction !== null;
+}
+
+/** The run's model calls that could carry its answer (compaction summaries excluded), in time order. */
+export function answerCalls(ops: readonly Operation[]): Operation[] {
+  return ops.filter((o) => o.kind === 'llm' && !isCompaction(o));
+}
+
+/** The call that ended last (by end time, then canonical order), or null. */
+export function lastToEnd(ops: readonly Operation[]): Operation | null {
+  let last: Operation | null = null;
+  for (const o of ops) if (last === null || compareNanos(o.endTimeUnixNano, last.endTimeUnixNano) >= 0) last = o;
+  return last;
+}

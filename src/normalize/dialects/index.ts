@@ -1,0 +1,39 @@
+// The dialects in detection order (dialects.md §10). Order matters where fingerprints overlap: Claude Code
+// and OpenInference spans also carry gen_ai.*, OpenLLMetry legacy spans carry gen_ai.system, Vercel v7,
+// Pydantic AI, Strands and ADK are semconv-shaped — so the specific ones come first and plain semconv last.
+import { claudeCodeLogs, claudeCodeSpans } from './claude-code.js';
+import { codexLogs } from './codex.js';
+import { geminiCliLogs, geminiCliSpans } from './gemini-cli.js';
+import { googleAdkSpans } from './google-adk.js';
+import { langsmithSpans } from './langsmith.js';
+import { mastraSpans } from './mastra.js';
+import { openInferenceSpans } from './openinference.js';
+import { openLlmetrySpans } from './openllmetry.js';
+import { otelGenAiLogs, otelGenAiSpans } from './otel-genai.js';
+import { pydanticAiSpans } from './pydantic-ai.js';
+import { strandsSpans } from './strands.js';
+import type { LogDialect, SpanDialect } from './types.js';
+import { vercelAiSpans } from './vercel-ai.js';
+
+export const SPAN_DIALECTS: readonly SpanDialect[] = [
+  claudeCodeSpans,
+  openInferenceSpans,
+  langsmithSpans,
+  openLlmetrySpans,
+  vercelAiSpans,
+  mastraSpans,
+  geminiCliSpans,
+  googleAdkSpans,
+  pydanticAiSpans,
+  strandsSpans,
+  otelGenAiSpans,
+];
+
+export const LOG_DIALECTS: readonly LogDialect[] = [claudeCodeLogs, codexLogs, geminiCliLogs, otelGenAiLogs];
+
+export function spanDialectFor(span: Parameters<SpanDialect['matches']>[0]): SpanDialect | undefined {
+  for (const d of SPAN_DIALECTS) if (d.matches(span)) return d;
+  return undefined;
+}
+
+export type { LogDialect, SpanDialect } from './types.js';

@@ -1,0 +1,119 @@
+// OpenInference (Arize/Phoenix, dialects.md §2): `openinference.span.kind` on every span, flattened
+// `llm.input_messages.N.message.*` lists, `llm.token_count.*`, `llm.cost.*`, tool spans with tool.name /
+// tool.id / input.value / output.value, AGENT spans with graph.node.parent_id. It may co-exist with gen_ai.*:
+// OpenInference wins for the kind, gen_ai.* fills the rest (the generic pass in index.ts).
+import type { Attributes } from '../../receivers/otlp/model.js';
+import { spanOp } from '../base.js';
+import { normalizeFinishReason } from '../genai.js';
+import { toChatMessages, toToolDefinitions } from '../messages.js';
+import type { ChatMessage, OperationKind } from '../model.js';
+import { firstNum, firstStr, has, isObj, plain, str, structured, unflatten } from '../values.js';
+import type { SpanDialect } from './types.js';
+
+export const NAME = 'openinference';
+
+const KINDS: Record<string, OperationKind> = {
+  LLM: 'llm',
+  EMBEDDING: 'llm',
+  CHAIN: 'other',
+  RETRIEVER: 'retrieval',
+  RERANKER: 'retrieval',
+  TOOL: 'tool',
+  AGENT: 'agent',
+  GUARDRAIL: 'guardrail',
+  EVALUATOR: 'other',
+  PROMPT: 'other',
+};
+
+/**
+ * llm.input_messages / llm.output_messages: flattened keys (`.0.message.role`), or the unflattened list some
+ * SDKs export as one structured value. Each item is `{message: {role, content, contents, tool_calls, ...}}`.
+ */
+function oiMessages(a: Attributes, key: string, defaultRole: ChatMessage['role']): ChatMessage[] {
+  let list: unknown = has(a, key) ? structured(a, key) : unflatten(a, key);
+  if (!Array.isArray(list)) return [];
+  list = list.map((item) => {
+    const m = isObj(item) && isObj(item.message) ? item.message : item;
+    if (!isObj(m)) return m;
+    const out: Record<string, unknown> = { ...m };
+    // `contents` is a list of {message_content: {type, text, ...}}; tool_calls a list of {tool_call: {...}}.
+    if (Array.isArray(m.contents) && m.content === undefined) out.content = m.contents;
+    delete out.contents;
+    return out;
+  });
+  return toChatMessages(list, { defaultRole });
+}
+
+export const openInferenceSpans: SpanDialect = {
+  name: NAME,
+  matches(span) {
+    return span.attributes.values['openinference.span.kind'] !== undefined;
+  },
+  normalize(span) {
+    const a = span.attributes;
+    const oiKind = str(a, 'openinference.span.kind').toUpperCase();
+    let kind = KINDS[oiKind] ?? 'other';
+    // OpenAI Agents instrumentor: handoffs are TOOL spans named `handoff to <agent>`.
+    if (kind === 'tool' && span.name.startsWith('handoff to ')) kind = 'handoff';
+    const op = spanOp(span, kind, NAME);
+    op.sessionId = str(a, 'session.id');
+    op.userId = str(a, 'user.id');
+    if (kind === 'llm' || kind === 'agent') {
+      op.requestModel = firstStr(a, ['llm.request.model_name', 'llm.model_name']);
+      op.responseModel = firstStr(a, ['llm.response.model_name', 'llm.model_name']);
+      op.provider = firstStr(a, ['llm.provider', 'llm.system']);
+      op.inputTokens = firstNum(a, ['llm.token_count.prompt']);
+      op.outputTokens = firstNum(a, ['llm.token_count.completion']);
+      op.cacheReadTokens = firstNum(a, ['llm.token_count.prompt_details.cache_read']);
+      op.cacheWriteTokens = firstNum(a, ['llm.token_count.prompt_details.cache_write']);
+      op.reasoningTokens = firstNum(a, ['llm.token_count.completion_details.reasoning']);
+      op.costUsd = firstNum(a, ['llm.cost.total']);
+      if (op.costUsd === null) {
+        const p = firstNum(a, ['llm.cost.prompt']);
+        const c = firstNum(a, ['llm.cost.completion']);
+        if (p !== null || c !== null) op.costUsd = (p ?? 0) + (c ?? 0);
+      }
+      op.finishReason = normalizeFinishReason(str(a, 'llm.finish_reason'));
+    }
+    if (kind === 'llm') {
+      op.inputMessages = oiMessages(a, 'llm.input_messages', 'user');
+      op.outputMessages = oiMessages(a, 'llm.output_messages', 'assistant');
+      // Completions API: llm.prompts.N.prompt.text / llm.choices.N.completion.text.
+      if (op.inputMessages.length === 0) {
+        const prompts = unflatten(a, 'llm.prompts');
+        if (prompts) op.inputMessages = toChatMessages(prompts.map((p) => (isObj(p) && isObj(p.prompt) ? p.prompt.text : p)));
+      }
+      if (op.outputMessages.length === 0) {
+        const choices = unflatten(a, 'llm.choices');
+        if (choices) op.outputMessages = toChatMessages(choices.map((c) => (isObj(c) && isObj(c.completion) ? c.completion.text : c)), { defaultRole: 'assistant' });
+      }
+      if (op.inputMessages.length === 0 && has(a, 'input.value')) op.inputMessages = toChatMessages(structured(a, 'input.value'));
+      if (op.outputMessages.length === 0 && has(a, 'output.value')) op.outputMessages = toChatMessages(structured(a, 'output.value'), { defaultRole: 'assistant' });
+      const tools = has(a, 'llm.tools') ? plain(a, 'llm.tools') : unflatten(a, 'llm.tools');
+      if (Array.isArray(tools)) op.tools = toToolDefinitions(tools);
+    } else if (kind === 'tool' || kind === 'handoff') {
+      op.toolName = str(a, 'tool.name') || span.name;
+      op.toolCallId = str(a, 'tool.id');
+      op.toolArguments = firstStr(a, ['input.value', 'tool.parameters']);
+      op.toolResult = str(a, 'output.value');
+      if (kind === 'handoff') op.agentName = str(a, 'input.value');
+    } else if (kind === 'agent') {
+      op.agentName = firstStr(a, ['agent.name', 'graph.node.name']) || span.name;
+      op.agentId = str(a, 'graph.node.id');
+      // A named parent node makes this an agent invoked by another one (OpenAI Agents handoffs).
+      const parent = str(a, 'graph.node.parent_id');
+      if (parent) {
+        op.kind = 'subagent';
+        op.parentAgentId = parent;
+      }
+      if (has(a, 'input.value')) op.inputMessages = toChatMessages(structured(a, 'input.value'));
+      if (has(a, 'output.value')) op.outputMessages = toChatMessages(structured(a, 'output.value'), { defaultRole: 'assistant' });
+    } else if (kind === 'retrieval') {
+      op.toolArguments = str(a, 'input.value');
+    } else if (kind === 'guardrail') {
+      op.toolName = span.name;
+      op.toolResult = str(a, 'output.value');
+    }
+    return [op];
+  },
+};
