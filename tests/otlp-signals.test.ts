@@ -21,6 +21,7 @@ import { Reader } from '../src/receivers/otlp/wire.js';
 import { grpcExport } from './helpers/grpc.js';
 import { encodeLogs, encodeMetrics, encodeTraces } from './helpers/otlp-encode.js';
 import { post, startTestService } from './helpers/service.js';
+import { CLAUDE_CODE_FIXTURES } from './helpers/fixtures.js';
 
 const svc = await startTestService();
 t.teardown(() => svc.stop());
@@ -429,7 +430,7 @@ t.test('summary, exponential negative buckets, exemplars, int64 and non-finite v
 
 // ---------- the Claude Code captures: HTTP JSON, HTTP protobuf, gRPC ----------
 
-const FIXTURES = '/work/shared/fixtures/claude-code';
+const FIXTURES = CLAUDE_CODE_FIXTURES;
 const SCENARIOS = ['tools', 'subagent', 'compaction'];
 const load = (scenario: string, signal: string): Record<string, unknown> => JSON.parse(readFileSync(`${FIXTURES}/${scenario}/${signal}.json`, 'utf8'));
 

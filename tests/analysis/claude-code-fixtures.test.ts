@@ -8,8 +8,9 @@ import type { Failure } from '../../src/analysis/model.js';
 import { type Operation, mergeOperations, normalizeLogs, normalizeSpans } from '../../src/normalize/index.js';
 import { decodeLogsJson } from '../../src/receivers/otlp/logs.js';
 import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';
+import { CLAUDE_CODE_FIXTURES_URL } from '../helpers/fixtures.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/claude-code/', import.meta.url);
+const FIXTURES = CLAUDE_CODE_FIXTURES_URL;
 type Dir = 'tools' | 'subagent' | 'compaction';
 type Source = 'spans' | 'logs' | 'both';
 

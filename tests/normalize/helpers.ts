@@ -5,6 +5,7 @@ import { attributesFromJson, anyValueFromJson } from '../../src/receivers/otlp/a
 import { field, isObj, jsonId, jsonNanos, jsonStr, jsonUint, walkJsonEnvelope } from '../../src/receivers/otlp/common.js';
 import type { LogRecord, Span } from '../../src/receivers/otlp/model.js';
 import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';
+import { CLAUDE_CODE_FIXTURES_URL } from '../helpers/fixtures.js';
 
 export function spansFromJson(doc: unknown): Span[] {
   const d = decodeTracesJson(doc);
@@ -128,7 +129,7 @@ export function makeLogs(specs: LogSpec[], opts: { scope?: string; service?: str
   return logsFromJson(doc);
 }
 
-const FIXTURES = new URL('../../../shared/fixtures/claude-code/', import.meta.url);
+const FIXTURES = CLAUDE_CODE_FIXTURES_URL;
 
 export function claudeCodeFixture(dir: 'tools' | 'subagent' | 'compaction'): { spans: Span[]; logs: LogRecord[] } {
   const read = (f: string): unknown => JSON.parse(readFileSync(new URL(`${dir}/${f}`, FIXTURES), 'utf8'));
