@@ -31,6 +31,17 @@ export class InvalidRequestError extends Error {
   override name = 'InvalidRequestError';
 }
 
+/** Refused before decoding (auth, limits): the HTTP status to answer with, and its gRPC equivalent. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly grpcCode: number,
+  ) {
+    super(message);
+  }
+}
+
 export function decodePayload<T>(signal: Signal<T>, body: Buffer, enc: Encoding): Decoded<T> {
   try {
     if (enc === 'protobuf') return signal.decodeProto(body);

@@ -1,7 +1,6 @@
 // OTLP/gRPC receiver on @grpc/grpc-js with raw-Buffer services: the same decoders and sink as HTTP.
 import * as grpc from '@grpc/grpc-js';
-import { InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
-import { HttpError } from './http.js';
+import { HttpError, InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
 import { exportResponse, retryStatusDetails } from './otlp/responses.js';
 
 export interface OtlpGrpcOptions {

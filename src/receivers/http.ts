@@ -2,7 +2,7 @@
 // Registered as an encapsulated plugin so its raw-body parsers and error mapping do not leak into the query API.
 import compress from '@fastify/compress';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
+import { HttpError, InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
 import { type Encoding, GrpcCode, exportResponse, statusBody } from './otlp/responses.js';
 
 export interface OtlpHttpOptions {
@@ -12,17 +12,6 @@ export interface OtlpHttpOptions {
   retryAfterSeconds: number;
   /** Resolves the project a request writes to (API keys); throws an HttpError to refuse it. */
   projectFor(req: FastifyRequest): Promise<string> | string;
-}
-
-/** An error with the HTTP status to answer with. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly grpcCode: number,
-  ) {
-    super(message);
-  }
 }
 
 const MEDIA_TYPES: Record<string, Encoding> = { 'application/x-protobuf': 'protobuf', 'application/json': 'json' };

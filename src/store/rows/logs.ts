@@ -2,7 +2,7 @@
 import { hash } from 'node:crypto';
 import type { Attributes, LogRecord } from '../../receivers/otlp/model.js';
 import type { TableRows } from '../writer.js';
-import { envelopeColumns } from './spans.js';
+import { ENVELOPE_COLUMNS, envelopeColumns } from './envelope.js';
 
 // `timestamp` is MATERIALIZED in the table (time, or observed time when time is unset) and not inserted.
 export const LOG_COLUMNS = [
@@ -22,16 +22,7 @@ export const LOG_COLUMNS = [
   'attributes',
   'attribute_types',
   'dropped_attributes_count',
-  'resource_attributes',
-  'resource_attribute_types',
-  'resource_dropped_attributes_count',
-  'resource_schema_url',
-  'scope_name',
-  'scope_version',
-  'scope_attributes',
-  'scope_attribute_types',
-  'scope_dropped_attributes_count',
-  'scope_schema_url',
+  ...ENVELOPE_COLUMNS,
   'record_hash',
 ] as const;
 

@@ -4,7 +4,7 @@ import type { Attributes } from '../../receivers/otlp/model.js';
 import type { Exemplar, MetricDescriptor, MetricPoint } from '../../receivers/otlp/metrics.js';
 import type { TableRows } from '../writer.js';
 import { contentHash, sessionIdOf } from './logs.js';
-import { envelopeColumns } from './spans.js';
+import { ENVELOPE_COLUMNS, envelopeColumns } from './envelope.js';
 
 export const METRIC_COLUMNS = [
   'project_id',
@@ -43,16 +43,7 @@ export const METRIC_COLUMNS = [
   'quantiles',
   'quantile_values',
   'exemplars',
-  'resource_attributes',
-  'resource_attribute_types',
-  'resource_dropped_attributes_count',
-  'resource_schema_url',
-  'scope_name',
-  'scope_version',
-  'scope_attributes',
-  'scope_attribute_types',
-  'scope_dropped_attributes_count',
-  'scope_schema_url',
+  ...ENVELOPE_COLUMNS,
   'point_hash',
 ] as const;
 

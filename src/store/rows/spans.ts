@@ -1,7 +1,8 @@
 // Span -> row of the spans table, encoded as a JSONCompactEachRow line.
 import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
-import type { Resource, Scope, Span } from '../../receivers/otlp/model.js';
+import type { Span } from '../../receivers/otlp/model.js';
 import type { TableRows } from '../writer.js';
+import { ENVELOPE_COLUMNS, envelopeColumns } from './envelope.js';
 
 export const SPAN_COLUMNS = [
   'project_id',
@@ -24,40 +25,8 @@ export const SPAN_COLUMNS = [
   'dropped_events_count',
   'links',
   'dropped_links_count',
-  'resource_attributes',
-  'resource_attribute_types',
-  'resource_dropped_attributes_count',
-  'resource_schema_url',
-  'scope_name',
-  'scope_version',
-  'scope_attributes',
-  'scope_attribute_types',
-  'scope_dropped_attributes_count',
-  'scope_schema_url',
+  ...ENVELOPE_COLUMNS,
 ] as const;
-
-// Spans of one ScopeSpans share their resource and scope objects: encode those columns once.
-const envelopeCache = new WeakMap<Scope, string>();
-
-export function envelopeColumns(resource: Resource, scope: Scope): string {
-  let s = envelopeCache.get(scope);
-  if (s === undefined) {
-    s = JSON.stringify([
-      resource.attributes.values,
-      resource.attributes.types,
-      resource.droppedAttributesCount,
-      resource.schemaUrl,
-      scope.name,
-      scope.version,
-      scope.attributes.values,
-      scope.attributes.types,
-      scope.droppedAttributesCount,
-      scope.schemaUrl,
-    ]).slice(1, -1);
-    envelopeCache.set(scope, s);
-  }
-  return s;
-}
 
 export function eventsJson(s: Span): string {
   if (s.events.length === 0) return '[]';
