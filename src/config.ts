@@ -30,6 +30,8 @@ export const SETTINGS = {
   batchMaxDelayMs: ['TRACEMILL_BATCH_MAX_DELAY_MS', z.coerce.number().int().min(0).default(10), 'Group commit: longest wait for more rows before a flush (ms).'],
   queueMaxBytes: ['TRACEMILL_QUEUE_MAX_BYTES', positiveInt.default(256 * MiB), 'Write queue bound; beyond it requests get 429/UNAVAILABLE (bytes of encoded rows).'],
   retryAfterSeconds: ['TRACEMILL_RETRY_AFTER_SECONDS', positiveInt.default(2), 'Retry-After sent with 429 and 503 answers.'],
+  settleMs: ['TRACEMILL_SETTLE_MS', z.coerce.number().int().min(0).default(5000), 'Quiet time after a trace or session last received data before its normalized records and failures are rebuilt (ms).'],
+  rulesFile: ['TRACEMILL_RULES', z.string().optional(), 'Optional JSON or YAML file of normalization rules for your own harness (docs/normalization.md).'],
   logLevel: ['TRACEMILL_LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level.'],
   configFile: ['TRACEMILL_CONFIG', z.string().optional(), 'Optional JSON or YAML file with any of these settings (keys as in this table, camelCase or the variable name). Environment wins.'],
 } as const;

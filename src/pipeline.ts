@@ -22,10 +22,14 @@ export function metricRows(points: MetricPoint[], ctx: IngestContext): TableRows
   return [encodeMetricPoints(ctx.project, points)];
 }
 
-export function createSink(writer: BatchWriter, builders: Record<string, RowBuilder>): Sink {
+/** Called once a request's rows are committed (the settle loop marks their groups for normalization). */
+export type AfterCommit = (signal: string, items: unknown[], ctx: IngestContext) => void;
+
+export function createSink(writer: BatchWriter, builders: Record<string, RowBuilder>, afterCommit?: AfterCommit): Sink {
   return async <T>(signal: Signal<T>, items: T[], ctx: IngestContext) => {
     const build = builders[signal.name];
     if (!build) throw new Error(`no pipeline for signal ${signal.name}`);
     await writer.write(build(items as unknown[], ctx));
+    afterCommit?.(signal.name, items as unknown[], ctx);
   };
 }

@@ -1,9 +1,12 @@
 // Wires the pipeline together: store -> migrations -> writer -> sink -> HTTP and gRPC receivers and the API.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
+import type { LogRecord, Span } from './receivers/otlp/model.js';
 import type { Config } from './config.js';
 import { adminRoutes } from './api/admin.js';
 import { healthRoutes } from './api/health.js';
+import { Settler } from './analysis/settle.js';
+import { loadRules } from './normalize/load-rules.js';
 import { createSink, logRows, metricRows, spanRows } from './pipeline.js';
 import { bindGrpc, createGrpcServer, shutdownGrpc } from './receivers/grpc.js';
 import { otlpHttpPlugin } from './receivers/http.js';
@@ -16,6 +19,8 @@ export interface Service {
   config: Config;
   store: Store;
   writer: BatchWriter;
+  /** Rebuilds normalized operations and failures of groups whose data has settled. */
+  normalizer: Settler;
   http: FastifyInstance;
   grpc: grpc.Server;
   httpUrl: string;
@@ -25,6 +30,8 @@ export interface Service {
 }
 
 export async function startService(config: Config): Promise<Service> {
+  // A bad rules file stops the start with the rule named, before anything is opened.
+  const rules = config.rulesFile ? loadRules(config.rulesFile) : undefined;
   const store = openStore(config);
   let migrations: MigrateResult;
   try {
@@ -38,7 +45,16 @@ export async function startService(config: Config): Promise<Service> {
     maxDelayMs: config.batchMaxDelayMs,
     maxQueueBytes: config.queueMaxBytes,
   });
-  const sink = createSink(writer, { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never });
+  const normalizer = new Settler(store, {
+    settleMs: config.settleMs,
+    rules,
+    onError: (err) => http.log.warn({ err: err.message }, 'normalization failed; will retry'),
+  });
+  const afterCommit = (signal: string, items: unknown[], ctx: { project: string }) => {
+    if (signal === 'traces') normalizer.touchSpans(ctx.project, items as Span[]);
+    else if (signal === 'logs') normalizer.touchLogs(ctx.project, items as LogRecord[]);
+  };
+  const sink = createSink(writer, { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never }, afterCommit);
   const projectFor = () => config.defaultProject;
 
   const http = Fastify({
@@ -67,12 +83,14 @@ export async function startService(config: Config): Promise<Service> {
   let httpUrl: string;
   let grpcPort: number;
   try {
+    await normalizer.start();
     httpUrl = await http.listen({ host: config.host, port: config.httpPort });
     grpcPort = await bindGrpc(grpcServer, config.host, config.grpcPort);
   } catch (e) {
     await http.close().catch(() => undefined);
     grpcServer.forceShutdown();
     await writer.close();
+    await normalizer.close();
     await store.close();
     throw e;
   }
@@ -83,8 +101,9 @@ export async function startService(config: Config): Promise<Service> {
       // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
       await Promise.all([http.close(), shutdownGrpc(grpcServer)]);
       await writer.close();
+      await normalizer.close();
       await store.close();
     })());
 
-  return { config, store, writer, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
+  return { config, store, writer, normalizer, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
 }

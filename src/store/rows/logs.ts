@@ -1,8 +1,9 @@
 // LogRecord -> row of the logs table, encoded as a JSONCompactEachRow line.
 import { hash } from 'node:crypto';
-import type { Attributes, LogRecord } from '../../receivers/otlp/model.js';
+import type { LogRecord } from '../../receivers/otlp/model.js';
 import type { TableRows } from '../writer.js';
 import { ENVELOPE_COLUMNS, envelopeColumns } from './envelope.js';
+import { sessionIdOf } from './session.js';
 
 // `timestamp` is MATERIALIZED in the table (time, or observed time when time is unset) and not inserted.
 export const LOG_COLUMNS = [
@@ -25,11 +26,6 @@ export const LOG_COLUMNS = [
   ...ENVELOPE_COLUMNS,
   'record_hash',
 ] as const;
-
-/** The agent session an item belongs to: `session.id` (Claude Code, Gemini CLI) or `conversation.id` (Codex). */
-export function sessionIdOf(attrs: Attributes): string {
-  return attrs.values['session.id'] ?? attrs.values['conversation.id'] ?? '';
-}
 
 /**
  * 64 bits of MD5 over a row's content, as a decimal UInt64. Log records and data points have no id, so the

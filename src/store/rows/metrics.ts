@@ -3,7 +3,8 @@ import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
 import type { Attributes } from '../../receivers/otlp/model.js';
 import type { Exemplar, MetricDescriptor, MetricPoint } from '../../receivers/otlp/metrics.js';
 import type { TableRows } from '../writer.js';
-import { contentHash, sessionIdOf } from './logs.js';
+import { contentHash } from './logs.js';
+import { sessionIdOf } from './session.js';
 import { ENVELOPE_COLUMNS, envelopeColumns } from './envelope.js';
 
 export const METRIC_COLUMNS = [

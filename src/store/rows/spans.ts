@@ -3,6 +3,7 @@ import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
 import type { Span } from '../../receivers/otlp/model.js';
 import type { TableRows } from '../writer.js';
 import { ENVELOPE_COLUMNS, envelopeColumns } from './envelope.js';
+import { sessionIdOf } from './session.js';
 
 export const SPAN_COLUMNS = [
   'project_id',
@@ -18,6 +19,7 @@ export const SPAN_COLUMNS = [
   'status_code',
   'status_message',
   'service_name',
+  'session_id',
   'attributes',
   'attribute_types',
   'dropped_attributes_count',
@@ -70,6 +72,7 @@ export function encodeSpans(project: string, spans: Span[]): TableRows {
       s.statusCode,
       s.statusMessage,
       s.resource.serviceName,
+      sessionIdOf(s.attributes),
       s.attributes.values,
       s.attributes.types,
       s.droppedAttributesCount,

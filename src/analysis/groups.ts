@@ -1,0 +1,91 @@
+// Pure parts of settling: which group a record belongs to, and one group's rebuild (normalize, detect,
+// attach failures, decide partition days and tombstones). The I/O around it is in settle.ts.
+//
+// A group is the unit normalization runs on: a conversation ('s:<session id>') when any of a trace's records
+// names one, else the trace ('t:<trace id>'). Spans and log events of one call can arrive in different
+// requests minutes apart, and Claude Code sends log events without a trace id: only a whole conversation
+// merges them into one record per call.
+import type { Failure } from './model.js';
+import { detectRun, detectSpan } from './detect.js';
+import { type Rules, normalizeBatch } from '../normalize/index.js';
+import type { Operation } from '../normalize/model.js';
+import type { LogRecord, Span } from '../receivers/otlp/model.js';
+import type { OperationKey, OperationRow } from '../store/rows/operations.js';
+
+export function groupKey(sessionId: string, traceId: string): string {
+  return sessionId ? 's:' + sessionId : traceId ? 't:' + traceId : '';
+}
+
+export function traceGroupKey(traceId: string): string {
+  return 't:' + traceId;
+}
+
+export function parseGroupKey(key: string): { session: string } | { trace: string } | undefined {
+  if (key.startsWith('s:') && key.length > 2) return { session: key.slice(2) };
+  if (key.startsWith('t:') && key.length > 2) return { trace: key.slice(2) };
+  return undefined;
+}
+
+/** UTC day (YYYY-MM-DD) of a nanosecond timestamp; the epoch for unset times. */
+export function dayOf(nanos: string): string {
+  const ms = nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
+  const d = new Date(Number.isFinite(ms) ? ms : 0);
+  return Number.isNaN(d.getTime()) ? '1970-01-01' : d.toISOString().slice(0, 10);
+}
+
+export interface GroupInput {
+  key: string;
+  spans: Span[];
+  logs: LogRecord[];
+}
+
+export interface GroupRebuild {
+  key: string;
+  rows: OperationRow[];
+  tombstones: OperationKey[];
+  failures: number;
+}
+
+const idOf = (traceId: string, spanId: string) => traceId + '/' + spanId;
+
+/**
+ * Rebuilds one group: operations from its spans and logs (each call once), span-local and run-level failures
+ * attached to the operation they concern, each operation's partition day (kept from its previous row so the
+ * new version replaces it), and tombstones for previous rows (of this group, or of trace groups folded into
+ * it) that the rebuild no longer produces.
+ */
+export function rebuildGroup(input: GroupInput, previous: OperationKey[], rules: Rules | undefined): GroupRebuild {
+  const ops: Operation[] = [];
+  const seen = new Set<string>();
+  for (const op of normalizeBatch(input.spans, input.logs, rules)) {
+    const id = idOf(op.traceId, op.spanId);
+    if (seen.has(id)) continue; // identities are unique per group by construction; never write two rows for one key
+    seen.add(id);
+    ops.push(op);
+  }
+
+  const failuresOf = new Map<string, Failure[]>();
+  const attach = (f: Failure, fallback: Operation | undefined) => {
+    let id = idOf(f.traceId, f.spanId);
+    if (!seen.has(id) && fallback) id = idOf(fallback.traceId, fallback.spanId);
+    const list = failuresOf.get(id);
+    if (list) list.push(f);
+    else failuresOf.set(id, [f]);
+  };
+  for (const op of ops) for (const f of detectSpan(op)) attach(f, op);
+  const firstOfTrace = new Map<string, Operation>();
+  for (const op of ops) if (!firstOfTrace.has(op.traceId)) firstOfTrace.set(op.traceId, op);
+  for (const f of detectRun(ops)) attach(f, firstOfTrace.get(f.traceId) ?? ops[0]);
+
+  const prevDay = new Map<string, string>();
+  for (const p of previous) if (p.groupKey === input.key) prevDay.set(idOf(p.traceId, p.spanId), p.day);
+  let failures = 0;
+  const rows: OperationRow[] = ops.map((op) => {
+    const id = idOf(op.traceId, op.spanId);
+    const f = failuresOf.get(id) ?? [];
+    failures += f.length;
+    return { op, day: prevDay.get(id) ?? dayOf(op.startTimeUnixNano), failures: f };
+  });
+  const tombstones = previous.filter((p) => p.groupKey !== input.key || !seen.has(idOf(p.traceId, p.spanId)));
+  return { key: input.key, rows, tombstones, failures };
+}

@@ -1,0 +1,316 @@
+// The settle loop: raw spans and logs are committed at ingest; normalized operations and their failures are
+// rebuilt per group (groups.ts) once the group has been quiet for `settleMs`, and rebuilt again when late
+// data arrives. Rebuilding from stored data (not from the request in hand) is what lets spans and log
+// events sent minutes apart merge into one record per call, and makes `renormalize` the same code path.
+//
+// Nothing is lost across restarts: a watermark in tracemill_state says "everything ingested before this
+// time has been settled"; at start, every group with data ingested since then is settled again.
+import type { Rules } from '../normalize/index.js';
+import type { LogRecord, Span } from '../receivers/otlp/model.js';
+import type { Store } from '../store/clickhouse.js';
+import { RAW_LOG_SELECT, RAW_SPAN_SELECT, type RawLogRow, rowsToLogs, rowsToSpans } from '../store/read/records.js';
+import type { RawSpanRow } from '../store/read/spans.js';
+import { type OperationKey, OPERATION_COLUMNS, encodeOperations } from '../store/rows/operations.js';
+import { sessionIdOf } from '../store/rows/session.js';
+import { type GroupInput, groupKey, parseGroupKey, rebuildGroup, traceGroupKey } from './groups.js';
+
+export interface SettleOptions {
+  /** Quiet time after a group's last data before it is rebuilt (ms). */
+  settleMs: number;
+  rules?: Rules;
+  /** Groups rebuilt per store round trip. */
+  batchGroups?: number;
+  onError?: (err: Error) => void;
+}
+
+export interface SettleResult {
+  groups: number;
+  operations: number;
+  failures: number;
+}
+
+interface Pending {
+  project: string;
+  key: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+const WATERMARK = 'settle_watermark';
+/** Margin under the watermark: covers requests committed but not yet marked when it was written. */
+const WATERMARK_MARGIN_MS = 60_000;
+
+export class Settler {
+  private pending = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private lastVersion = 0n;
+  private savedWatermark = 0;
+  private closed = false;
+  private readonly batchGroups: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: SettleOptions,
+  ) {
+    this.batchGroups = opts.batchGroups ?? 200;
+  }
+
+  /** Marks the groups of committed spans dirty. */
+  touchSpans(project: string, spans: Span[]): void {
+    const now = Date.now();
+    let last = '';
+    for (const s of spans) {
+      const key = groupKey(sessionIdOf(s.attributes), s.traceId);
+      if (key !== last) this.touch(project, key, now);
+      last = key;
+    }
+  }
+
+  /** Marks the groups of committed log records dirty (records with neither session nor trace have none). */
+  touchLogs(project: string, logs: LogRecord[]): void {
+    const now = Date.now();
+    let last = '';
+    for (const l of logs) {
+      const key = groupKey(sessionIdOf(l.attributes), l.traceId);
+      if (key && key !== last) this.touch(project, key, now);
+      last = key;
+    }
+  }
+
+  private touch(project: string, key: string, now: number): void {
+    const id = project + '\u0000' + key;
+    const p = this.pending.get(id);
+    if (p) p.lastSeen = now;
+    else this.pending.set(id, { project, key, firstSeen: now, lastSeen: now });
+  }
+
+  get pendingGroups(): number {
+    return this.pending.size;
+  }
+
+  /** Settles what was left from before a restart, then checks for quiet groups every settleMs/4. */
+  async start(): Promise<void> {
+    const rows = await this.store.query<{ value: string }>(`SELECT argMax(value, updated_at) AS value FROM tracemill_state WHERE name = {n:String}`, {
+      n: WATERMARK,
+    });
+    const since = rows.length && rows[0].value ? Number(rows[0].value) : 0;
+    await this.enqueueIngestedSince(since);
+    const every = Math.max(50, Math.min(1000, Math.floor(this.opts.settleMs / 4)));
+    this.timer = setInterval(() => void this.tick(false), every);
+    this.timer.unref();
+  }
+
+  /** Rebuilds every pending group now, whether quiet or not (tests, CLI, shutdown). */
+  flush(): Promise<void> {
+    return this.tick(true);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Rebuilds every group with data in [since, until) — `tracemill renormalize`. */
+  async renormalize(range: { since: Date; until?: Date; project?: string }): Promise<SettleResult> {
+    const params = { since: toCh(range.since), until: toCh(range.until ?? new Date(Date.now() + 86_400_000)), project: range.project ?? '' };
+    const keys = await this.store.query<{ project_id: string; k: string }>(
+      `SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM spans
+         WHERE start_time >= {since:DateTime64(3)} AND start_time < {until:DateTime64(3)} AND ({project:String} = '' OR project_id = {project:String})
+       UNION DISTINCT
+       SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM logs
+         WHERE timestamp >= {since:DateTime64(3)} AND timestamp < {until:DateTime64(3)} AND ({project:String} = '' OR project_id = {project:String})
+           AND (session_id != '' OR trace_id != '')`,
+      params,
+    );
+    const total: SettleResult = { groups: 0, operations: 0, failures: 0 };
+    await this.serialize(async () => {
+      for (const [project, list] of byProject(keys.map((r) => ({ project: r.project_id, key: r.k })))) {
+        for (let i = 0; i < list.length; i += this.batchGroups) {
+          const r = await this.rebuild(project, list.slice(i, i + this.batchGroups));
+          total.groups += r.groups;
+          total.operations += r.operations;
+          total.failures += r.failures;
+        }
+      }
+    });
+    return total;
+  }
+
+  private serialize(fn: () => Promise<void>): Promise<void> {
+    const next = this.running.then(fn);
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private tick(all: boolean): Promise<void> {
+    if (this.closed && !all) return this.running;
+    return this.serialize(async () => {
+      const cutoff = all ? Infinity : Date.now() - this.opts.settleMs;
+      const due: Pending[] = [];
+      for (const [id, p] of this.pending) {
+        if (p.lastSeen > cutoff) continue;
+        due.push(p);
+        this.pending.delete(id);
+      }
+      for (const [project, list] of byProject(due)) {
+        for (let i = 0; i < list.length; i += this.batchGroups) {
+          const batch = list.slice(i, i + this.batchGroups);
+          try {
+            await this.rebuild(project, batch);
+          } catch (e) {
+            // Keep them pending: the next tick retries (a store outage must not lose normalization).
+            const now = Date.now();
+            for (const key of batch) this.touch(project, key, now);
+            this.opts.onError?.(e as Error);
+          }
+        }
+      }
+      await this.saveWatermark().catch((e: Error) => this.opts.onError?.(e));
+    });
+  }
+
+  private async saveWatermark(): Promise<void> {
+    let oldest = Date.now();
+    for (const p of this.pending.values()) oldest = Math.min(oldest, p.firstSeen);
+    const mark = oldest - WATERMARK_MARGIN_MS;
+    if (mark - this.savedWatermark < 5_000) return;
+    await this.store.command(`INSERT INTO tracemill_state (name, value) VALUES ({n:String}, {v:String})`, { n: WATERMARK, v: String(mark) });
+    this.savedWatermark = mark;
+  }
+
+  private async enqueueIngestedSince(sinceMs: number): Promise<void> {
+    const since = toCh(new Date(Math.max(0, sinceMs)));
+    const rows = await this.store.query<{ project_id: string; k: string }>(
+      `SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM spans WHERE ingested_at >= {since:DateTime64(3)}
+       UNION DISTINCT
+       SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM logs
+         WHERE ingested_at >= {since:DateTime64(3)} AND (session_id != '' OR trace_id != '')`,
+      { since },
+    );
+    const now = Date.now();
+    for (const r of rows) this.touch(r.project_id, r.k, now - this.opts.settleMs);
+  }
+
+  private nextVersion(): bigint {
+    let v = BigInt(Date.now()) * 1000n;
+    if (v <= this.lastVersion) v = this.lastVersion + 1n;
+    this.lastVersion = v;
+    return v;
+  }
+
+  /** Loads, rebuilds and writes a batch of groups of one project. */
+  private async rebuild(project: string, keys: string[]): Promise<SettleResult> {
+    const sessions = new Set<string>();
+    const traces = new Set<string>();
+    for (const k of keys) {
+      const g = parseGroupKey(k);
+      if (!g) continue;
+      if ('session' in g) sessions.add(g.session);
+      else traces.add(g.trace);
+    }
+    const p = { project };
+    // A trace whose records name a conversation is rebuilt with the conversation.
+    if (traces.size) {
+      const named = await this.store.query<{ s: string }>(
+        `SELECT DISTINCT session_id AS s FROM spans WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != ''
+         UNION DISTINCT
+         SELECT DISTINCT session_id AS s FROM logs WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != ''`,
+        { ...p, traces: [...traces] },
+      );
+      for (const r of named) sessions.add(r.s);
+    }
+    if (sessions.size) {
+      const inSessions = await this.store.query<{ t: string }>(
+        `SELECT DISTINCT trace_id AS t FROM spans WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)}
+         UNION DISTINCT
+         SELECT DISTINCT trace_id AS t FROM logs WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)} AND trace_id != ''`,
+        { ...p, sessions: [...sessions] },
+      );
+      for (const r of inSessions) traces.add(r.t);
+    }
+    const traceList = [...traces];
+    const sessionList = [...sessions];
+    const [spanRows, logRows] = await Promise.all([
+      traceList.length
+        ? this.store.query<RawSpanRow & { session_id: string }>(
+            `SELECT ${RAW_SPAN_SELECT}, session_id FROM spans FINAL WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)}`,
+            { ...p, traces: traceList },
+          )
+        : [],
+      this.store.query<RawLogRow & { session_id: string }>(
+        `SELECT ${RAW_LOG_SELECT}, session_id FROM logs FINAL WHERE project_id = {project:String}
+           AND (session_id IN {sessions:Array(String)} OR (trace_id != '' AND trace_id IN {traces:Array(String)}))`,
+        { ...p, sessions: sessionList, traces: traceList },
+      ),
+    ]);
+
+    // Each trace goes with the conversation one of its records names (the smallest id if several do).
+    const sessionOfTrace = new Map<string, string>();
+    const name = (t: string, s: string) => {
+      if (!t || !s) return;
+      const cur = sessionOfTrace.get(t);
+      if (cur === undefined || s < cur) sessionOfTrace.set(t, s);
+    };
+    for (const r of spanRows) name(r.trace_id, r.session_id);
+    for (const r of logRows) name(r.trace_id, r.session_id);
+    const groups = new Map<string, { spans: RawSpanRow[]; logs: RawLogRow[] }>();
+    const groupOf = (key: string) => {
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { spans: [], logs: [] }));
+      return g;
+    };
+    for (const r of spanRows) groupOf(groupKey(sessionOfTrace.get(r.trace_id) ?? '', r.trace_id)).spans.push(r);
+    for (const r of logRows) groupOf(groupKey(r.session_id || (sessionOfTrace.get(r.trace_id) ?? ''), r.trace_id)).logs.push(r);
+    // Groups asked for that have no data any more (e.g. folded into a conversation) still get their old rows removed.
+    for (const k of keys) groupOf(k);
+
+    const lookup = new Set(groups.keys());
+    for (const t of traceList) lookup.add(traceGroupKey(t));
+    const previous = await this.store.query<{ group_key: string; trace_id: string; span_id: string; day: string }>(
+      `SELECT group_key, trace_id, span_id, toString(day) AS day FROM operations FINAL
+        WHERE project_id = {project:String} AND group_key IN {keys:Array(String)}`,
+      { ...p, keys: [...lookup] },
+    );
+    const previousOf = new Map<string, OperationKey[]>();
+    for (const r of previous) {
+      // A trace group's rows belong to the conversation that now holds the trace, if any.
+      const t = parseGroupKey(r.group_key);
+      const owner = t && 'trace' in t && sessionOfTrace.has(t.trace) ? groupKey(sessionOfTrace.get(t.trace)!, t.trace) : r.group_key;
+      const list = previousOf.get(owner) ?? [];
+      list.push({ groupKey: r.group_key, traceId: r.trace_id, spanId: r.span_id, day: r.day });
+      previousOf.set(owner, list);
+    }
+
+    const version = this.nextVersion();
+    const result: SettleResult = { groups: 0, operations: 0, failures: 0 };
+    const bodies: string[] = [];
+    for (const [key, g] of groups) {
+      const input: GroupInput = { key, spans: rowsToSpans(g.spans), logs: rowsToLogs(g.logs) };
+      const rebuilt = rebuildGroup(input, previousOf.get(key) ?? [], this.opts.rules);
+      if (rebuilt.rows.length === 0 && rebuilt.tombstones.length === 0) continue;
+      bodies.push(encodeOperations(project, key, version, rebuilt.rows, rebuilt.tombstones).body);
+      result.groups++;
+      result.operations += rebuilt.rows.length;
+      result.failures += rebuilt.failures;
+    }
+    if (bodies.length) await this.store.insertRows('operations', OPERATION_COLUMNS, Buffer.from(bodies.join('')));
+    return result;
+  }
+}
+
+function byProject<T extends { project: string; key: string }>(items: T[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const it of items) {
+    const list = m.get(it.project);
+    if (list) list.push(it.key);
+    else m.set(it.project, [it.key]);
+  }
+  return m;
+}
+
+/** A Date as ClickHouse DateTime64(3) text in UTC. */
+function toCh(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
