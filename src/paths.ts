@@ -1,5 +1,5 @@
 // Locates files shipped beside the code (schemas/), whether running from src/ (tests) or dist/src/ (built).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,3 +13,6 @@ function findRoot(): string {
 }
 
 export const PACKAGE_ROOT = findRoot();
+
+/** The version in package.json (the OpenAPI document and the service's own telemetry report it). */
+export const PACKAGE_VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -4,6 +4,9 @@ import type * as grpc from '@grpc/grpc-js';
 import type { LogRecord, Span } from './receivers/otlp/model.js';
 import type { Config } from './config.js';
 import { adminRoutes } from './api/admin.js';
+import './api/decorations.js';
+import { registerOpenApi } from './api/openapi.js';
+import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
 import { Settler } from './analysis/settle.js';
 import { loadRules } from './normalize/load-rules.js';
@@ -62,8 +65,12 @@ export async function startService(config: Config): Promise<Service> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
   });
+  http.decorate('config', config);
+  http.decorate('store', store);
+  await registerOpenApi(http);
   await http.register(healthRoutes, { store });
-  await http.register(adminRoutes, { store, retentionDays: config.retentionDays });
+  await http.register(adminRoutes, { store, retentionDays: config.retentionDays, normalizer });
+  await http.register(queryRoutes);
   await http.register(otlpHttpPlugin, {
     signals: SIGNALS,
     sink,

@@ -5,6 +5,7 @@
 //
 // Nothing is lost across restarts: a watermark in tracemill_state says "everything ingested before this
 // time has been settled"; at start, every group with data ingested since then is settled again.
+import { toClickHouseTime } from '../time.js';
 import type { Rules } from '../normalize/index.js';
 import type { LogRecord, Span } from '../receivers/otlp/model.js';
 import type { Store } from '../store/clickhouse.js';
@@ -114,7 +115,7 @@ export class Settler {
 
   /** Rebuilds every group with data in [since, until) — `tracemill renormalize`. */
   async renormalize(range: { since: Date; until?: Date; project?: string }): Promise<SettleResult> {
-    const params = { since: toCh(range.since), until: toCh(range.until ?? new Date(Date.now() + 86_400_000)), project: range.project ?? '' };
+    const params = { since: toClickHouseTime(range.since), until: toClickHouseTime(range.until ?? new Date(Date.now() + 86_400_000)), project: range.project ?? '' };
     const keys = await this.store.query<{ project_id: string; k: string }>(
       `SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM spans
          WHERE start_time >= {since:DateTime64(3)} AND start_time < {until:DateTime64(3)} AND ({project:String} = '' OR project_id = {project:String})
@@ -181,7 +182,7 @@ export class Settler {
   }
 
   private async enqueueIngestedSince(sinceMs: number): Promise<void> {
-    const since = toCh(new Date(Math.max(0, sinceMs)));
+    const since = toClickHouseTime(new Date(Math.max(0, sinceMs)));
     const rows = await this.store.query<{ project_id: string; k: string }>(
       `SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM spans WHERE ingested_at >= {since:DateTime64(3)}
        UNION DISTINCT
@@ -308,9 +309,4 @@ function byProject<T extends { project: string; key: string }>(items: T[]): Map<
     else m.set(it.project, [it.key]);
   }
   return m;
-}
-
-/** A Date as ClickHouse DateTime64(3) text in UTC. */
-function toCh(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
 }

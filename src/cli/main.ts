@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate (more commands register in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, config (commands register in COMMANDS).
 import { ConfigError } from '../config.js';
 import { configCommand } from './config.js';
 import { migrateCommand } from './migrate.js';
+import { renormalizeCommand } from './renormalize.js';
 import { serveCommand } from './serve.js';
 
 export interface Command {
@@ -14,6 +15,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  renormalize: renormalizeCommand,
   config: configCommand,
 };
 

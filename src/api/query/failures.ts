@@ -1,0 +1,204 @@
+// GET /api/v1/failures/stats and GET /api/v1/failures.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Store } from '../../store/clickhouse.js';
+import { FINAL_SETTINGS, IS_CALL, type Range, decodeCursor, encodeCursor, operationsWhere, previousRange, rangeOf } from './filters.js';
+import { projectOf } from './project.js';
+import { type GroupKey, FailureStatsQuery, FailureStatsResponse, FailuresQuery, FailuresResponse, type Filters } from './schemas.js';
+import { badRequest } from './errors.js';
+
+/** Group key -> SQL expression over operations (mode is the ARRAY JOINed `m`). */
+const GROUP_SQL: Record<Exclude<GroupKey, 'mode'>, string> = {
+  tool: 'tool_name',
+  model: "if(response_model != '', response_model, request_model)",
+  agent: 'agent_name',
+  service: 'service_name',
+  day: 'toString(toDate(start_time))',
+  hour: "formatDateTime(toStartOfHour(start_time), '%Y-%m-%dT%H:00:00Z')",
+};
+
+interface Figures {
+  runs: number;
+  calls: number;
+  failures: number;
+  failure_rate: number;
+}
+
+type Row = Record<string, string> & Figures;
+
+const rate = (failures: number, calls: number) => (calls > 0 ? failures / calls : 0);
+
+/**
+ * Calls and runs come from the operations, failures from their failure arrays: grouped by mode, a row
+ * counts the failures of that mode against all the calls of its other group keys.
+ */
+async function stats(store: Store, project: string, r: Range, f: Filters, groupBy: GroupKey[]): Promise<{ rows: Row[]; totals: Figures }> {
+  const where = operationsWhere(project, r, f, false);
+  const others = groupBy.filter((g): g is Exclude<GroupKey, 'mode'> => g !== 'mode');
+  const byMode = groupBy.includes('mode');
+  // Aliases get a prefix: `day` is also a column, and an alias would shadow it in WHERE.
+  const keySelect = others.map((g) => `${GROUP_SQL[g]} AS k_${g}`);
+  const keyCols = others.map((g) => `k_${g}`);
+  const modeCond = f.mode !== undefined ? 'x = {mode:String}' : '1';
+  const params = { ...where.params, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
+
+  const callSql = `SELECT ${[...keySelect, `countIf(${IS_CALL}) AS calls`, `uniqExact(trace_id) AS runs`, `sum(arrayCount(x -> ${modeCond}, failure_modes)) AS failures`].join(', ')}
+    FROM operations FINAL WHERE ${where.sql}
+    ${keyCols.length ? `GROUP BY ${keyCols.join(', ')}` : ''}`;
+  const [callRows, modeRows] = await Promise.all([
+    store.query<Record<string, string>>(callSql, params, FINAL_SETTINGS),
+    byMode
+      ? store.query<Record<string, string>>(
+          `SELECT ${[...keySelect, 'm AS mode', 'count() AS failures', 'uniqExact(trace_id) AS runs'].join(', ')}
+             FROM operations FINAL ARRAY JOIN failure_modes AS m
+            WHERE ${where.sql} AND ${f.mode !== undefined ? 'm = {mode:String}' : '1'}
+            GROUP BY ${[...keyCols, 'm'].join(', ')}`,
+          params,
+          FINAL_SETTINGS,
+        )
+      : Promise.resolve([]),
+  ]);
+
+  const keyOf = (row: Record<string, string>) => JSON.stringify(others.map((g) => row[`k_${g}`]));
+  const keysOf = (row: Record<string, string>) => Object.fromEntries(groupBy.map((g) => [g, g === 'mode' ? row.mode : row[`k_${g}`]]));
+  const totals: Figures = { runs: 0, calls: 0, failures: 0, failure_rate: 0 };
+  const calls = new Map<string, Record<string, string>>();
+  for (const c of callRows) {
+    calls.set(keyOf(c), c);
+    totals.calls += Number(c.calls);
+    totals.failures += Number(c.failures);
+  }
+  // Runs over the whole selection are not the sum of the groups' runs (a run spans tools and models).
+  const [{ runs }] = await store.query<{ runs: string }>(`SELECT uniqExact(trace_id) AS runs FROM operations FINAL WHERE ${where.sql}`, params, FINAL_SETTINGS);
+  totals.runs = Number(runs);
+  totals.failure_rate = rate(totals.failures, totals.calls);
+
+  let rows: Row[];
+  if (byMode) {
+    rows = modeRows.map((m) => {
+      const c = calls.get(keyOf(m));
+      const callsN = Number(c?.calls ?? 0);
+      const failures = Number(m.failures);
+      const keys = keysOf(m);
+      return { ...keys, runs: Number(m.runs), calls: callsN, failures, failure_rate: rate(failures, callsN) } as Row;
+    });
+  } else {
+    rows = callRows
+      .filter((c) => f.mode === undefined || Number(c.failures) > 0)
+      .map((c) => {
+        const keys = keysOf(c);
+        const callsN = Number(c.calls);
+        const failures = Number(c.failures);
+        return { ...keys, runs: Number(c.runs), calls: callsN, failures, failure_rate: rate(failures, callsN) } as Row;
+      });
+  }
+  rows.sort((a, b) => b.failures - a.failures || b.calls - a.calls || JSON.stringify(groupBy.map((g) => a[g])).localeCompare(JSON.stringify(groupBy.map((g) => b[g]))));
+  return { rows, totals };
+}
+
+function figures(r: Figures): Figures {
+  return { runs: r.runs, calls: r.calls, failures: r.failures, failure_rate: r.failure_rate };
+}
+
+export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/v1/failures/stats',
+    {
+      schema: {
+        summary: 'Failure counts and rates, grouped',
+        description: 'Calls, runs and failures over the range, grouped by any of mode, tool, model, agent, service, day, hour. compare=previous adds the period before and the change.',
+        tags: ['failures'],
+        querystring: FailureStatsQuery,
+        response: { 200: FailureStatsResponse },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const range = rangeOf(q);
+      if (range.from >= range.to) throw badRequest('from', 'must be before to');
+      const groupBy = q.group_by?.length ? [...new Set(q.group_by)] : (['mode'] as GroupKey[]);
+      const project = projectOf(req);
+      const current = await stats(app.store, project, range, q, groupBy);
+      if (q.compare !== 'previous') return { from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
+      const prev = await stats(app.store, project, previousRange(range), q, groupBy);
+      const prevOf = new Map(prev.rows.map((r) => [JSON.stringify(groupBy.map((g) => r[g])), r]));
+      const rows = current.rows.map((r) => {
+        const p = prevOf.get(JSON.stringify(groupBy.map((g) => r[g])));
+        const pf = p ? figures(p) : { runs: 0, calls: 0, failures: 0, failure_rate: 0 };
+        return { ...r, previous: pf, change: { failures: r.failures - pf.failures, failure_rate: r.failure_rate - pf.failure_rate } };
+      });
+      return {
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        group_by: groupBy,
+        rows,
+        totals: { ...current.totals, previous: prev.totals },
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/failures',
+    {
+      schema: {
+        summary: 'Failure instances with evidence',
+        description: 'Newest first. Page with next_cursor.',
+        tags: ['failures'],
+        querystring: FailuresQuery,
+        response: { 200: FailuresResponse },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const range = rangeOf(q);
+      const where = operationsWhere(projectOf(req), range, q, false);
+      const params: Record<string, unknown> = { ...where.params, limit: q.limit + 1 };
+      let after = '';
+      if (q.cursor !== undefined) {
+        const c = decodeCursor(q.cursor, ['string', 'string', 'string', 'number']);
+        if (!c) throw badRequest('cursor', 'is not a cursor this API returned');
+        Object.assign(params, { cTime: c[0], cTrace: c[1], cSpan: c[2], cIdx: c[3] });
+        after = ' AND (toUnixTimestamp64Nano(start_time), trace_id, span_id, i) < (toInt64({cTime:String}), {cTrace:String}, {cSpan:String}, {cIdx:UInt32})';
+      }
+      if (q.mode !== undefined) params.mode = q.mode;
+      const rows = await app.store.query<Record<string, string>>(
+        `SELECT toString(toUnixTimestamp64Nano(start_time)) AS ns, trace_id, span_id, session_id, kind, agent_name, tool_name,
+                if(response_model != '', response_model, request_model) AS model, service_name,
+                m, failure_severities[i] AS severity, failure_detectors[i] AS detector, failure_evidence[i] AS evidence, i
+           FROM operations FINAL ARRAY JOIN failure_modes AS m, arrayEnumerate(failure_modes) AS i
+          WHERE ${where.sql}${q.mode !== undefined ? ' AND m = {mode:String}' : ''}${after}
+          ORDER BY toUnixTimestamp64Nano(start_time) DESC, trace_id DESC, span_id DESC, i DESC
+          LIMIT {limit:UInt32}`,
+        params,
+        FINAL_SETTINGS,
+      );
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        failures: page.map((r) => ({
+          time: nanosToIso(r.ns),
+          trace_id: r.trace_id,
+          span_id: r.span_id,
+          session_id: r.session_id,
+          mode: r.m,
+          severity: r.severity,
+          detector: r.detector,
+          evidence: r.evidence,
+          kind: r.kind,
+          agent: r.agent_name,
+          tool: r.tool_name,
+          model: r.model,
+          service: r.service_name,
+        })),
+        next_cursor: rows.length > q.limit && last ? encodeCursor([last.ns, last.trace_id, last.span_id, Number(last.i)]) : null,
+      };
+    },
+  );
+};
+
+export function nanosToIso(ns: string): string {
+  const ms = ns.length > 6 ? Number(ns.slice(0, -6)) : 0;
+  const iso = new Date(ms).toISOString();
+  // Keep the nanosecond digits: agents' spans are often closer together than a millisecond.
+  const frac = ns.length > 9 ? ns.slice(-9) : ns.padStart(9, '0');
+  return iso.slice(0, 19) + '.' + frac + 'Z';
+}

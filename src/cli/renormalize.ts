@@ -1,0 +1,53 @@
+import { Settler } from '../analysis/settle.js';
+import { loadConfig } from '../config.js';
+import { loadRules } from '../normalize/load-rules.js';
+import { DataDirLockedError, openStore } from '../store/clickhouse.js';
+import { migrate } from '../store/migrate.js';
+import { parseTimeExpr } from '../time.js';
+import type { Command } from './main.js';
+import { callService } from './remote.js';
+
+const USAGE = 'tracemill renormalize --since <time> [--until <time>]   (times: ISO-8601, or 24h, 7d ago)';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
+  if (i < 0) return undefined;
+  return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
+}
+
+export const renormalizeCommand: Command = {
+  summary: 'Rebuild normalized records and failures from stored raw data (after changing rules or upgrading). Goes through a running service when it holds the data directory.',
+  usage: USAGE,
+  async run(args: string[]): Promise<number> {
+    const sinceText = option(args, '--since');
+    const untilText = option(args, '--until');
+    const since = sinceText ? parseTimeExpr(sinceText) : undefined;
+    const until = untilText ? parseTimeExpr(untilText) : undefined;
+    if (!since || (untilText && !until)) {
+      console.error(`tracemill renormalize: --since${untilText && !until ? '/--until' : ''} must be an ISO-8601 time or a duration ago (24h, 7d)\nusage: ${USAGE}`);
+      return 2;
+    }
+    const config = loadConfig();
+    let store;
+    try {
+      store = openStore(config);
+    } catch (e) {
+      if (!(e instanceof DataDirLockedError)) throw e;
+      const r = await callService<{ groups: number; operations: number; failures: number }>(config, 'POST', '/api/v1/admin/renormalize', {
+        since: since.toISOString(),
+        ...(until ? { until: until.toISOString() } : {}),
+      });
+      console.log(`rebuilt ${r.groups} groups: ${r.operations} operations, ${r.failures} failures (through the running service)`);
+      return 0;
+    }
+    try {
+      await migrate(store, { retentionDays: config.retentionDays });
+      const settler = new Settler(store, { settleMs: config.settleMs, rules: config.rulesFile ? loadRules(config.rulesFile) : undefined });
+      const r = await settler.renormalize({ since, until });
+      console.log(`rebuilt ${r.groups} groups: ${r.operations} operations, ${r.failures} failures on ${store.description}`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
