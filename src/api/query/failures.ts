@@ -28,67 +28,66 @@ type Row = Record<string, string> & Figures;
 const rate = (failures: number, calls: number) => (calls > 0 ? failures / calls : 0);
 
 /**
- * Calls and runs come from the operations, failures from their failure arrays: grouped by mode, a row
- * counts the failures of that mode against all the calls of its other group keys.
+ * One scan: calls and runs come from the operations, failures from their failure arrays. GROUPING SETS
+ * give the groups and the totals together; grouped by mode, a row counts the failures of that mode
+ * against all the calls of its other group keys (the (keys) set), and the () set gives the totals.
  */
 async function stats(store: Store, project: string, r: Range, f: Filters, groupBy: GroupKey[]): Promise<{ rows: Row[]; totals: Figures }> {
   const where = operationsWhere(project, r, f, false);
   const others = groupBy.filter((g): g is Exclude<GroupKey, 'mode'> => g !== 'mode');
   const byMode = groupBy.includes('mode');
   // Aliases get a prefix: `day` is also a column, and an alias would shadow it in WHERE.
-  const keySelect = others.map((g) => `${GROUP_SQL[g]} AS k_${g}`);
   const keyCols = others.map((g) => `k_${g}`);
-  const modeCond = f.mode !== undefined ? 'x = {mode:String}' : '1';
+  const keySelect = others.map((g) => `${GROUP_SQL[g]} AS k_${g}`);
   const params = { ...where.params, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
+  const modeCond = (x: string) => (f.mode !== undefined ? `${x} = {mode:String}` : `${x} != ''`);
 
-  const callSql = `SELECT ${[...keySelect, `countIf(${IS_CALL}) AS calls`, `uniqExact(trace_id) AS runs`, `sum(arrayCount(x -> ${modeCond}, failure_modes)) AS failures`].join(', ')}
-    FROM operations FINAL WHERE ${where.sql}
-    ${keyCols.length ? `GROUP BY ${keyCols.join(', ')}` : ''}`;
-  const [callRows, modeRows] = await Promise.all([
-    store.query<Record<string, string>>(callSql, params, FINAL_SETTINGS),
-    byMode
-      ? store.query<Record<string, string>>(
-          `SELECT ${[...keySelect, 'm AS mode', 'count() AS failures', 'uniqExact(trace_id) AS runs'].join(', ')}
-             FROM operations FINAL ARRAY JOIN failure_modes AS m
-            WHERE ${where.sql} AND ${f.mode !== undefined ? 'm = {mode:String}' : '1'}
-            GROUP BY ${[...keyCols, 'm'].join(', ')}`,
-          params,
-          FINAL_SETTINGS,
-        )
-      : Promise.resolve([]),
-  ]);
+  const groupCols = byMode ? [...keyCols, 'm'] : keyCols;
+  const sets = byMode ? [`(${groupCols.join(', ')})`, `(${keyCols.join(', ')})`, '()'] : keyCols.length ? [`(${keyCols.join(', ')})`, '()'] : [];
+  const select = [
+    ...keySelect,
+    ...(byMode ? ['m'] : []),
+    groupCols.length ? `grouping(${groupCols.join(', ')}) AS g` : '0 AS g',
+    // Under the ARRAY JOIN an operation appears once per failure: count it as a call on its first row only.
+    `countIf(${IS_CALL}${byMode ? ' AND i <= 1' : ''}) AS calls`,
+    'uniqExact(trace_id) AS runs',
+    byMode ? `countIf(${modeCond('m')}) AS failures` : `sum(arrayCount(x -> ${modeCond('x')}, failure_modes)) AS failures`,
+    ...(byMode ? [`uniqExactIf(trace_id, ${modeCond('m')}) AS failing_runs`] : []),
+  ];
+  const rowsOut = await store.query<Record<string, string>>(
+    `SELECT ${select.join(', ')}
+       FROM operations FINAL${byMode ? ' LEFT ARRAY JOIN failure_modes AS m, arrayEnumerate(failure_modes) AS i' : ''}
+      WHERE ${where.sql}
+      ${sets.length ? `GROUP BY GROUPING SETS (${[...new Set(sets)].join(', ')})` : ''}`,
+    params,
+    FINAL_SETTINGS,
+  );
 
-  const keyOf = (row: Record<string, string>) => JSON.stringify(others.map((g) => row[`k_${g}`]));
-  const keysOf = (row: Record<string, string>) => Object.fromEntries(groupBy.map((g) => [g, g === 'mode' ? row.mode : row[`k_${g}`]]));
-  const totals: Figures = { runs: 0, calls: 0, failures: 0, failure_rate: 0 };
-  const calls = new Map<string, Record<string, string>>();
-  for (const c of callRows) {
-    calls.set(keyOf(c), c);
-    totals.calls += Number(c.calls);
-    totals.failures += Number(c.failures);
-  }
-  // Runs over the whole selection are not the sum of the groups' runs (a run spans tools and models).
-  const [{ runs }] = await store.query<{ runs: string }>(`SELECT uniqExact(trace_id) AS runs FROM operations FINAL WHERE ${where.sql}`, params, FINAL_SETTINGS);
-  totals.runs = Number(runs);
+  // grouping(): a bit is 1 where that column is aggregated over (not part of the row's set).
+  const all = (1 << groupCols.length) - 1;
+  const totalsRow = rowsOut.find((x) => Number(x.g) === all);
+  const totals: Figures = { runs: Number(totalsRow?.runs ?? 0), calls: Number(totalsRow?.calls ?? 0), failures: Number(totalsRow?.failures ?? 0), failure_rate: 0 };
   totals.failure_rate = rate(totals.failures, totals.calls);
+  const keysOf = (row: Record<string, string>) => Object.fromEntries(groupBy.map((g) => [g, g === 'mode' ? row.m : row[`k_${g}`]]));
+  const keyOf = (row: Record<string, string>) => JSON.stringify(others.map((g) => row[`k_${g}`]));
 
   let rows: Row[];
   if (byMode) {
-    rows = modeRows.map((m) => {
-      const c = calls.get(keyOf(m));
-      const callsN = Number(c?.calls ?? 0);
-      const failures = Number(m.failures);
-      const keys = keysOf(m);
-      return { ...keys, runs: Number(m.runs), calls: callsN, failures, failure_rate: rate(failures, callsN) } as Row;
-    });
+    const callsOf = new Map(rowsOut.filter((x) => Number(x.g) === 1).map((x) => [keyOf(x), Number(x.calls)]));
+    rows = rowsOut
+      .filter((x) => Number(x.g) === 0 && x.m !== '' && Number(x.failures) > 0)
+      .map((x) => {
+        const calls = callsOf.get(keyOf(x)) ?? 0;
+        const failures = Number(x.failures);
+        return { ...keysOf(x), runs: Number(x.failing_runs), calls, failures, failure_rate: rate(failures, calls) } as Row;
+      });
   } else {
-    rows = callRows
-      .filter((c) => f.mode === undefined || Number(c.failures) > 0)
-      .map((c) => {
-        const keys = keysOf(c);
-        const callsN = Number(c.calls);
-        const failures = Number(c.failures);
-        return { ...keys, runs: Number(c.runs), calls: callsN, failures, failure_rate: rate(failures, callsN) } as Row;
+    rows = rowsOut
+      .filter((x) => groupCols.length > 0 && Number(x.g) === 0 && (f.mode === undefined || Number(x.failures) > 0))
+      .map((x) => {
+        const calls = Number(x.calls);
+        const failures = Number(x.failures);
+        return { ...keysOf(x), runs: Number(x.runs), calls, failures, failure_rate: rate(failures, calls) } as Row;
       });
   }
   rows.sort((a, b) => b.failures - a.failures || b.calls - a.calls || JSON.stringify(groupBy.map((g) => a[g])).localeCompare(JSON.stringify(groupBy.map((g) => b[g]))));
