@@ -28,9 +28,11 @@ type Row = Record<string, string> & Figures;
 const rate = (failures: number, calls: number) => (calls > 0 ? failures / calls : 0);
 
 /**
- * One scan: calls and runs come from the operations, failures from their failure arrays. GROUPING SETS
- * give the groups and the totals together; grouped by mode, a row counts the failures of that mode
- * against all the calls of its other group keys (the (keys) set), and the () set gives the totals.
+ * Calls, runs and failures per group and in total come from one scan with GROUPING SETS. Grouped by mode,
+ * a second scan (run alongside) ARRAY JOINs the failure modes, and each mode row counts the failures of
+ * that mode against all the calls of its other group keys. Runs are counted exactly over 64-bit hashes
+ * of the trace ids: half the time of hashing the strings, and a collision among a few million traces
+ * has odds below 1e-6.
  */
 async function stats(store: Store, project: string, r: Range, f: Filters, groupBy: GroupKey[]): Promise<{ rows: Row[]; totals: Figures }> {
   const where = operationsWhere(project, r, f, false);
@@ -42,48 +44,51 @@ async function stats(store: Store, project: string, r: Range, f: Filters, groupB
   const params = { ...where.params, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
   const modeCond = (x: string) => (f.mode !== undefined ? `${x} = {mode:String}` : `${x} != ''`);
 
-  const groupCols = byMode ? [...keyCols, 'm'] : keyCols;
-  const sets = byMode ? [`(${groupCols.join(', ')})`, `(${keyCols.join(', ')})`, '()'] : keyCols.length ? [`(${keyCols.join(', ')})`, '()'] : [];
-  const select = [
-    ...keySelect,
-    ...(byMode ? ['m'] : []),
-    groupCols.length ? `grouping(${groupCols.join(', ')}) AS g` : '0 AS g',
-    // Under the ARRAY JOIN an operation appears once per failure: count it as a call on its first row only.
-    `countIf(${IS_CALL}${byMode ? ' AND i <= 1' : ''}) AS calls`,
-    'uniqExact(trace_id) AS runs',
-    byMode ? `countIf(${modeCond('m')}) AS failures` : `sum(arrayCount(x -> ${modeCond('x')}, failure_modes)) AS failures`,
-    ...(byMode ? [`uniqExactIf(trace_id, ${modeCond('m')}) AS failing_runs`] : []),
-  ];
-  const rowsOut = await store.query<Record<string, string>>(
-    `SELECT ${select.join(', ')}
-       FROM operations FINAL${byMode ? ' LEFT ARRAY JOIN failure_modes AS m, arrayEnumerate(failure_modes) AS i' : ''}
-      WHERE ${where.sql}
-      ${sets.length ? `GROUP BY GROUPING SETS (${[...new Set(sets)].join(', ')})` : ''}`,
-    params,
-    FINAL_SETTINGS,
-  );
+  const [callRows, modeRows] = await Promise.all([
+    store.query<Record<string, string>>(
+      `SELECT ${[
+        ...keySelect,
+        keyCols.length ? `grouping(${keyCols.join(', ')}) AS g` : '1 AS g',
+        `countIf(${IS_CALL}) AS calls`,
+        'uniqExact(cityHash64(trace_id)) AS runs',
+        `sum(arrayCount(x -> ${modeCond('x')}, failure_modes)) AS failures`,
+      ].join(', ')}
+         FROM operations FINAL WHERE ${where.sql}
+        ${keyCols.length ? `GROUP BY GROUPING SETS ((${keyCols.join(', ')}), ())` : ''}`,
+      params,
+      FINAL_SETTINGS,
+    ),
+    byMode
+      ? store.query<Record<string, string>>(
+          `SELECT ${[...keySelect, 'm', 'count() AS failures', 'uniqExact(cityHash64(trace_id)) AS runs'].join(', ')}
+             FROM operations FINAL ARRAY JOIN failure_modes AS m
+            WHERE ${where.sql} AND ${modeCond('m')}
+            GROUP BY ${[...keyCols, 'm'].join(', ')}`,
+          params,
+          FINAL_SETTINGS,
+        )
+      : Promise.resolve([] as Record<string, string>[]),
+  ]);
 
-  // grouping(): a bit is 1 where that column is aggregated over (not part of the row's set).
-  const all = (1 << groupCols.length) - 1;
-  const totalsRow = rowsOut.find((x) => Number(x.g) === all);
+  // grouping(): 1 where the keys are aggregated over, i.e. the totals row.
+  const totalsRow = callRows.find((x) => Number(x.g) === 1);
   const totals: Figures = { runs: Number(totalsRow?.runs ?? 0), calls: Number(totalsRow?.calls ?? 0), failures: Number(totalsRow?.failures ?? 0), failure_rate: 0 };
   totals.failure_rate = rate(totals.failures, totals.calls);
+  const groupRows = keyCols.length ? callRows.filter((x) => Number(x.g) === 0) : [];
   const keysOf = (row: Record<string, string>) => Object.fromEntries(groupBy.map((g) => [g, g === 'mode' ? row.m : row[`k_${g}`]]));
   const keyOf = (row: Record<string, string>) => JSON.stringify(others.map((g) => row[`k_${g}`]));
 
   let rows: Row[];
   if (byMode) {
-    const callsOf = new Map(rowsOut.filter((x) => Number(x.g) === 1).map((x) => [keyOf(x), Number(x.calls)]));
-    rows = rowsOut
-      .filter((x) => Number(x.g) === 0 && x.m !== '' && Number(x.failures) > 0)
-      .map((x) => {
-        const calls = callsOf.get(keyOf(x)) ?? 0;
-        const failures = Number(x.failures);
-        return { ...keysOf(x), runs: Number(x.failing_runs), calls, failures, failure_rate: rate(failures, calls) } as Row;
-      });
+    const callsOf = new Map(groupRows.map((x) => [keyOf(x), Number(x.calls)]));
+    rows = modeRows.map((x) => {
+      const calls = keyCols.length ? (callsOf.get(keyOf(x)) ?? 0) : totals.calls;
+      const failures = Number(x.failures);
+      return { ...keysOf(x), runs: Number(x.runs), calls, failures, failure_rate: rate(failures, calls) } as Row;
+    });
   } else {
-    rows = rowsOut
-      .filter((x) => groupCols.length > 0 && Number(x.g) === 0 && (f.mode === undefined || Number(x.failures) > 0))
+    rows = groupRows
+      .filter((x) => f.mode === undefined || Number(x.failures) > 0)
       .map((x) => {
         const calls = Number(x.calls);
         const failures = Number(x.failures);
@@ -116,9 +121,11 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
       if (range.from >= range.to) throw badRequest('from', 'must be before to');
       const groupBy = q.group_by?.length ? [...new Set(q.group_by)] : (['mode'] as GroupKey[]);
       const project = projectOf(req);
-      const current = await stats(app.store, project, range, q, groupBy);
-      if (q.compare !== 'previous') return { from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
-      const prev = await stats(app.store, project, previousRange(range), q, groupBy);
+      const [current, prev] = await Promise.all([
+        stats(app.store, project, range, q, groupBy),
+        q.compare === 'previous' ? stats(app.store, project, previousRange(range), q, groupBy) : undefined,
+      ]);
+      if (!prev) return { from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
       const prevOf = new Map(prev.rows.map((r) => [JSON.stringify(groupBy.map((g) => r[g])), r]));
       const rows = current.rows.map((r) => {
         const p = prevOf.get(JSON.stringify(groupBy.map((g) => r[g])));
