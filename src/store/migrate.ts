@@ -55,6 +55,8 @@ export const RETENTION_COLUMNS: Record<string, string> = {
   spans: 'start_time',
   logs: 'timestamp',
   metric_points: 'time',
+  operations: 'start_time',
+  trace_index: 'end_time',
 };
 
 export interface MigrateResult {
