@@ -61,7 +61,7 @@ const result = await generateText({
     queryDb: tool({
       description: 'Runs SQL',
       inputSchema: z.object({ sql: z.string() }),
-      execute: async () => {
+      execute: async (): Promise<{ rows: number }> => {
         throw new Error('connection refused: db:5432');
       },
     }),
