@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ApiKeysSchema } from './auth/keys.js';
 
 const MiB = 1024 * 1024;
 
@@ -32,6 +33,13 @@ export const SETTINGS = {
   retryAfterSeconds: ['TRACEMILL_RETRY_AFTER_SECONDS', positiveInt.default(2), 'Retry-After sent with 429 and 503 answers.'],
   settleMs: ['TRACEMILL_SETTLE_MS', z.coerce.number().int().min(0).default(5000), 'Quiet time after a trace or session last received data before its normalized records and failures are rebuilt (ms).'],
   rulesFile: ['TRACEMILL_RULES', z.string().optional(), 'Optional JSON or YAML file of normalization rules for your own harness (docs/normalization.md).'],
+  apiKeys: [
+    'TRACEMILL_API_KEYS',
+    ApiKeysSchema.optional(),
+    'API keys, `project:scope+scope:secret` separated by commas (scopes: ingest, read, admin; the secret may be given as `sha256:<hex>`); in the config file also a list of `{key or sha256, project, scopes, name}`. Unset: no authentication (loopback only). See docs/security.md.',
+  ],
+  allowUnauthenticated: ['TRACEMILL_ALLOW_UNAUTHENTICATED', bool.default(false), 'Set to 1 to serve without API keys on a non-loopback address (otherwise refused).'],
+  rateLimitRps: ['TRACEMILL_RATE_LIMIT_RPS', z.coerce.number().min(0).default(0), 'Requests per second allowed per API key (per client address without keys), bursts of twice that; beyond it 429/UNAVAILABLE with Retry-After. 0: no limit.'],
   logLevel: ['TRACEMILL_LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level.'],
   configFile: ['TRACEMILL_CONFIG', z.string().optional(), 'Optional JSON or YAML file with any of these settings (keys as in this table, camelCase or the variable name). Environment wins.'],
 } as const;

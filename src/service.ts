@@ -2,7 +2,12 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { LogRecord, Span } from './receivers/otlp/model.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
+import { AuthError, KeyRing, presentedKey } from './auth/keys.js';
+import { RateLimiter } from './auth/rate-limit.js';
+import { callerId, headerKey, installAuth } from './api/auth.js';
+import { HttpError } from './receivers/export.js';
+import { GrpcCode } from './receivers/otlp/responses.js';
 import { adminRoutes } from './api/admin.js';
 import './api/decorations.js';
 import { registerOpenApi } from './api/openapi.js';
@@ -33,6 +38,14 @@ export interface Service {
 }
 
 export async function startService(config: Config): Promise<Service> {
+  const ring = new KeyRing(config.apiKeys ?? [], config.defaultProject);
+  if (!ring.enabled && !isLoopback(config.host) && !config.allowUnauthenticated) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} without API keys: anyone who can reach it could read every prompt and tool argument. ` +
+        'Set TRACEMILL_API_KEYS (docs/security.md), or TRACEMILL_ALLOW_UNAUTHENTICATED=1 if a proxy in front of tracemill authenticates, or TRACEMILL_HOST=127.0.0.1.',
+    );
+  }
+  const limiter = new RateLimiter(config.rateLimitRps);
   // A bad rules file stops the start with the rule named, before anything is opened.
   const rules = config.rulesFile ? loadRules(config.rulesFile) : undefined;
   const store = openStore(config);
@@ -58,7 +71,18 @@ export async function startService(config: Config): Promise<Service> {
     else if (signal === 'logs') normalizer.touchLogs(ctx.project, items as LogRecord[]);
   };
   const sink = createSink(writer, { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never }, afterCommit);
-  const projectFor = () => config.defaultProject;
+  // OTLP export needs the ingest scope; the key's project is where the data lands.
+  const ingestProject = (secret: string | undefined, caller: string): string => {
+    let principal;
+    try {
+      principal = ring.authenticate(secret, 'ingest');
+    } catch (e) {
+      if (e instanceof AuthError) throw new HttpError(e.statusCode, e.message, e.statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED);
+      throw e;
+    }
+    limiter.take(callerId(principal, caller));
+    return principal.project;
+  };
 
   const http = Fastify({
     logger: { level: config.logLevel },
@@ -67,6 +91,7 @@ export async function startService(config: Config): Promise<Service> {
   });
   http.decorate('config', config);
   http.decorate('store', store);
+  installAuth(http, ring, limiter, config.retryAfterSeconds);
   await registerOpenApi(http);
   await http.register(healthRoutes, { store });
   await http.register(adminRoutes, { store, retentionDays: config.retentionDays, normalizer });
@@ -76,14 +101,14 @@ export async function startService(config: Config): Promise<Service> {
     sink,
     maxBodyBytes: config.maxBodyBytes,
     retryAfterSeconds: config.retryAfterSeconds,
-    projectFor,
+    projectFor: (req) => ingestProject(headerKey(req), req.ip),
   });
   const grpcServer = createGrpcServer({
     signals: SIGNALS,
     sink,
     maxBodyBytes: config.maxBodyBytes,
     retryAfterSeconds: config.retryAfterSeconds,
-    projectFor,
+    projectFor: (md, peer) => ingestProject(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')), peer.replace(/:\d+$/, '')),
     onError: (err, signal) => http.log.warn({ err: err.message, signal }, 'gRPC export not stored'),
   });
 
@@ -113,4 +138,13 @@ export async function startService(config: Config): Promise<Service> {
     })());
 
   return { config, store, writer, normalizer, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function metadataText(md: grpc.Metadata, key: string): string | undefined {
+  const v = md.get(key)[0];
+  return typeof v === 'string' ? v : undefined;
 }

@@ -10,7 +10,8 @@ export const configCommand: Command = {
       return 0;
     }
     const config = loadConfig();
-    console.log(JSON.stringify({ ...config, clickhousePassword: config.clickhousePassword ? '***' : '' }, null, 2));
+    const apiKeys = config.apiKeys?.map((k) => ({ name: k.name, project: k.project, scopes: [...k.scopes] }));
+    console.log(JSON.stringify({ ...config, clickhousePassword: config.clickhousePassword ? '***' : '', apiKeys }, null, 2));
     return 0;
   },
 };

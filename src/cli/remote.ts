@@ -17,7 +17,11 @@ export async function callService<T>(config: Config, method: 'GET' | 'POST', pat
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        // An admin-scoped key of the project to act on, when the service requires keys.
+        ...(process.env.TRACEMILL_API_KEY ? { authorization: `Bearer ${process.env.TRACEMILL_API_KEY}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {

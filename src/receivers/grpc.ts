@@ -8,7 +8,8 @@ export interface OtlpGrpcOptions {
   sink: Sink;
   maxBodyBytes: number;
   retryAfterSeconds: number;
-  projectFor(metadata: grpc.Metadata): Promise<string> | string;
+  /** Resolves the project a call writes to (API keys, `peer` for rate limits); throws an HttpError to refuse it. */
+  projectFor(metadata: grpc.Metadata, peer: string): Promise<string> | string;
   onError?(err: Error, signal: string): void;
 }
 
@@ -50,7 +51,7 @@ export function createGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
     };
     const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
       (async () => {
-        const project = await opts.projectFor(call.metadata);
+        const project = await opts.projectFor(call.metadata, call.getPeer());
         const partial = await runExport(signal, call.request, 'protobuf', project, opts.sink);
         return exportResponse('protobuf', signal.rejectedField, partial) as Buffer;
       })().then(

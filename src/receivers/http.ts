@@ -35,7 +35,10 @@ export function sendStatus(reply: FastifyReply, enc: Encoding, http: number, grp
 /** Maps pipeline errors to OTLP/HTTP answers: retryable ones get 429/503 with Retry-After. */
 export function sendError(reply: FastifyReply, enc: Encoding, err: Error, retryAfterSeconds: number): FastifyReply {
   if (err instanceof InvalidRequestError) return sendStatus(reply, enc, 400, GrpcCode.INVALID_ARGUMENT, err.message);
-  if (err instanceof HttpError) return sendStatus(reply, enc, err.statusCode, err.grpcCode, err.message);
+  if (err instanceof HttpError) {
+    if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tracemill"');
+    return sendStatus(reply, enc, err.statusCode, err.grpcCode, err.message);
+  }
   switch (err.name) {
     case 'QueueFullError':
     case 'RateLimitedError':

@@ -1,8 +1,8 @@
-// The project a read is scoped to: the API key's project, or the default project when keys are off.
+// The project a read is scoped to: the API key's project (the default project when keys are off).
 // No query parameter can name another project.
 import type { FastifyRequest } from 'fastify';
+import { principalOf } from '../auth.js';
 
 export function projectOf(req: FastifyRequest): string {
-  const principal = (req as FastifyRequest & { principal?: { project: string } }).principal;
-  return principal?.project ?? req.server.config.defaultProject;
+  return principalOf(req).project;
 }

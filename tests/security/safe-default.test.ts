@@ -1,0 +1,77 @@
+// Without keys tracemill binds to loopback only, and a per-caller rate limit answers 429 / UNAVAILABLE.
+import * as grpc from '@grpc/grpc-js';
+import t from 'tap';
+import { ApiKeysSchema, KeyRing, hashKey, presentedKey } from '../../src/auth/keys.js';
+import { RateLimitedError, RateLimiter } from '../../src/auth/rate-limit.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { startService } from '../../src/service.js';
+import { grpcExport } from '../helpers/grpc.js';
+import { encodeTraces } from '../helpers/otlp-encode.js';
+import { post, startTestService } from '../helpers/service.js';
+
+t.test('no keys on a public address: refused, with what to do', async (t) => {
+  for (const host of ['0.0.0.0', '::', '10.1.2.3']) {
+    await t.rejects(startService(loadConfig({}, { host, httpPort: 0, grpcPort: 0, dataDir: '/nonexistent' })), {
+      name: 'ConfigError',
+      message: /without API keys.*TRACEMILL_API_KEYS.*TRACEMILL_ALLOW_UNAUTHENTICATED=1/s,
+    });
+  }
+  t.ok(new ConfigError('x'));
+});
+
+t.test('the key settings: both forms, and errors that name the entry', async (t) => {
+  const keys = ApiKeysSchema.parse('acme:ingest+read:secret-secret-0001, beta:admin:sha256:' + hashKey('another-secret-0001'));
+  t.same(
+    keys.map((k) => [k.project, [...k.scopes], k.name]),
+    [
+      ['acme', ['ingest', 'read'], 'key1'],
+      ['beta', ['admin'], 'key2'],
+    ],
+  );
+  t.notOk(JSON.stringify(keys).includes('secret-secret-0001'), 'only hashes are kept');
+  const ring = new KeyRing(keys, 'default');
+  t.equal(ring.authenticate('another-secret-0001', 'admin').project, 'beta');
+  t.throws(() => ring.authenticate('another-secret-0001', 'read'), { statusCode: 403 } as never);
+  t.throws(() => ring.authenticate(undefined, 'read'), { statusCode: 401 } as never);
+  t.same(new KeyRing([], 'default').authenticate(undefined, 'admin').project, 'default', 'keys off: the default project');
+
+  const listed = ApiKeysSchema.parse([{ key: 'list-form-secret-0001', project: 'p1', scopes: ['read'], name: 'grafana' }]);
+  t.equal(listed[0].name, 'grafana');
+  const bad = ApiKeysSchema.safeParse('acme:write:short, :read:long-enough-secret-01');
+  t.notOk(bad.success);
+  t.match(bad.error?.issues.map((i) => i.message).join('\n'), /entry 1 .*scopes must be ingest, read, admin.*at least 16 characters[\s\S]*entry 2 .*not a valid project id/);
+  t.throws(() => loadConfig({ TRACEMILL_API_KEYS: 'acme:read' }), /TRACEMILL_API_KEYS: entry 1/);
+  t.equal(presentedKey('Bearer abc', undefined), 'abc');
+  t.equal(presentedKey(undefined, ' xyz '), 'xyz');
+  t.equal(presentedKey('Basic abc', undefined), undefined);
+});
+
+t.test('token buckets', async (t) => {
+  const rl = new RateLimiter(2);
+  for (let i = 0; i < 4; i++) rl.take('key:a', 1000);
+  t.throws(() => rl.take('key:a', 1000), RateLimitedError, 'burst of twice the rate');
+  rl.take('key:b', 1000);
+  rl.take('key:a', 1500);
+  t.throws(() => rl.take('key:a', 1500), RateLimitedError, 'refills at the rate');
+  new RateLimiter(0).take('x');
+});
+
+t.test('the limit over HTTP and gRPC', async (t) => {
+  const svc = await startTestService({ rateLimitRps: 1, retryAfterSeconds: 3 });
+  t.teardown(() => svc.stop());
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 6; i++) {
+    const r = await post(`${svc.httpUrl}/v1/traces`, encodeTraces([]), { 'content-type': 'application/x-protobuf' });
+    statuses.push(r.status);
+    if (r.status === 429) retryAfter = r.headers.get('retry-after');
+  }
+  t.ok(statuses.includes(200) && statuses.includes(429), statuses.join(','));
+  t.equal(retryAfter, '3');
+  const read = await fetch(`${svc.httpUrl}/api/v1/traces`);
+  t.equal(read.status, 429, 'reads share the caller\'s bucket');
+  const g = await grpcExport(svc.grpcPort, 'traces', encodeTraces([]));
+  const g2 = await grpcExport(svc.grpcPort, 'traces', encodeTraces([]));
+  const g3 = await grpcExport(svc.grpcPort, 'traces', encodeTraces([]));
+  t.ok([g.code, g2.code, g3.code].includes(grpc.status.UNAVAILABLE), 'UNAVAILABLE (retryable) over gRPC');
+});
