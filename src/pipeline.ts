@@ -1,6 +1,10 @@
-// The processing stage between receivers and the store: decoded items -> table rows -> group commit.
-// Normalization and span-local failure detection plug in here, so every transport shares them.
-import type { IngestContext, Signal, Sink } from './receivers/export.js';
+// The processing stage between receivers and the store: decoded items -> limits -> table rows -> group
+// commit -> counters, and the settle loop told which groups to normalize. Every transport shares it.
+import { HttpError, type IngestContext, type Signal, type Sink } from './receivers/export.js';
+import { type ItemLimits, type LimitOutcome, limitLogs, limitSpans } from './receivers/limits.js';
+import { rejectedCount } from './receivers/otlp/model.js';
+import { GrpcCode } from './receivers/otlp/responses.js';
+import type { ServiceMetrics } from './service-metrics.js';
 import type { MetricPoint } from './receivers/otlp/metrics.js';
 import type { LogRecord, Span } from './receivers/otlp/model.js';
 import { encodeLogs } from './store/rows/logs.js';
@@ -22,14 +26,38 @@ export function metricRows(points: MetricPoint[], ctx: IngestContext): TableRows
   return [encodeMetricPoints(ctx.project, points)];
 }
 
-/** Called once a request's rows are committed (the settle loop marks their groups for normalization). */
-export type AfterCommit = (signal: string, items: unknown[], ctx: IngestContext) => void;
+export interface SinkOptions {
+  /** Called once a request's rows are committed (the settle loop marks their groups for normalization). */
+  afterCommit?: (signal: string, items: unknown[], ctx: IngestContext) => void;
+  limits?: ItemLimits;
+  metrics?: ServiceMetrics;
+  /** Most items accepted in one request; more is refused with 413 (send smaller batches). */
+  maxItemsPerRequest?: number;
+}
 
-export function createSink(writer: BatchWriter, builders: Record<string, RowBuilder>, afterCommit?: AfterCommit): Sink {
+export function createSink(writer: BatchWriter, builders: Record<string, RowBuilder>, opts: SinkOptions = {}): Sink {
   return async <T>(signal: Signal<T>, items: T[], ctx: IngestContext) => {
     const build = builders[signal.name];
     if (!build) throw new Error(`no pipeline for signal ${signal.name}`);
+    if (opts.maxItemsPerRequest && items.length > opts.maxItemsPerRequest) {
+      throw new HttpError(
+        413,
+        `${items.length} ${signal.noun}s in one request, more than ${opts.maxItemsPerRequest} (TRACEMILL_MAX_ITEMS_PER_REQUEST); send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`,
+        GrpcCode.RESOURCE_EXHAUSTED,
+      );
+    }
+    let limited: LimitOutcome | undefined;
+    if (opts.limits && signal.name === 'traces') limited = limitSpans(items as Span[], opts.limits);
+    else if (opts.limits && signal.name === 'logs') limited = limitLogs(items as LogRecord[], opts.limits);
     await writer.write(build(items as unknown[], ctx));
-    afterCommit?.(signal.name, items as unknown[], ctx);
+    const m = opts.metrics;
+    if (m) {
+      m.accepted.inc({ project: ctx.project, signal: signal.name }, items.length);
+      const rejected = rejectedCount(ctx.rejected);
+      if (rejected) m.rejectedItems.inc({ project: ctx.project, signal: signal.name }, rejected);
+      if (limited?.truncated) m.truncated.inc({ project: ctx.project, signal: signal.name }, limited.truncated);
+      if (limited?.dropped) m.dropped.inc({ project: ctx.project, signal: signal.name }, limited.dropped);
+    }
+    opts.afterCommit?.(signal.name, items as unknown[], ctx);
   };
 }

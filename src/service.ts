@@ -10,7 +10,9 @@ import { HttpError } from './receivers/export.js';
 import { GrpcCode } from './receivers/otlp/responses.js';
 import { adminRoutes } from './api/admin.js';
 import './api/decorations.js';
+import { metricsRoute } from './api/metrics.js';
 import { registerOpenApi } from './api/openapi.js';
+import { ServiceMetrics, rejectReason } from './service-metrics.js';
 import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
 import { Settler } from './analysis/settle.js';
@@ -60,17 +62,36 @@ export async function startService(config: Config): Promise<Service> {
     maxRows: config.batchMaxRows,
     maxDelayMs: config.batchMaxDelayMs,
     maxQueueBytes: config.queueMaxBytes,
+    onInsert: (seconds, ok, rows) => {
+      metrics.insertSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
+      for (const [table, n] of Object.entries(rows)) metrics.written.inc({ table }, n);
+    },
   });
   const normalizer = new Settler(store, {
     settleMs: config.settleMs,
     rules,
     onError: (err) => http.log.warn({ err: err.message }, 'normalization failed; will retry'),
+    onRebuilt: (groups) => metrics.settleRebuilds.inc(groups),
   });
   const afterCommit = (signal: string, items: unknown[], ctx: { project: string }) => {
     if (signal === 'traces') normalizer.touchSpans(ctx.project, items as Span[]);
     else if (signal === 'logs') normalizer.touchLogs(ctx.project, items as LogRecord[]);
   };
-  const sink = createSink(writer, { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never }, afterCommit);
+  const metrics = new ServiceMetrics({
+    queuedBytes: () => writer.queuedBytes,
+    queuedRequests: () => writer.stats.queuedRequests,
+    pendingGroups: () => normalizer.pendingGroups,
+  });
+  const sink = createSink(
+    writer,
+    { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never },
+    {
+      afterCommit,
+      metrics,
+      limits: { maxAttributes: config.maxAttributes, maxValueChars: config.maxValueChars },
+      maxItemsPerRequest: config.maxItemsPerRequest,
+    },
+  );
   // OTLP export needs the ingest scope; the key's project is where the data lands.
   const ingestProject = (secret: string | undefined, caller: string): string => {
     let principal;
@@ -96,12 +117,14 @@ export async function startService(config: Config): Promise<Service> {
   await http.register(healthRoutes, { store });
   await http.register(adminRoutes, { store, retentionDays: config.retentionDays, normalizer });
   await http.register(queryRoutes);
+  await http.register(metricsRoute, { metrics });
   await http.register(otlpHttpPlugin, {
     signals: SIGNALS,
     sink,
     maxBodyBytes: config.maxBodyBytes,
     retryAfterSeconds: config.retryAfterSeconds,
     projectFor: (req) => ingestProject(headerKey(req), req.ip),
+    onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'http', reason: rejectReason(err) }),
   });
   const grpcServer = createGrpcServer({
     signals: SIGNALS,
@@ -109,6 +132,7 @@ export async function startService(config: Config): Promise<Service> {
     maxBodyBytes: config.maxBodyBytes,
     retryAfterSeconds: config.retryAfterSeconds,
     projectFor: (md, peer) => ingestProject(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')), peer.replace(/:\d+$/, '')),
+    onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'grpc', reason: rejectReason(err) }),
     onError: (err, signal) => http.log.warn({ err: err.message, signal }, 'gRPC export not stored'),
   });
 

@@ -22,6 +22,8 @@ export interface SettleOptions {
   /** Groups rebuilt per store round trip. */
   batchGroups?: number;
   onError?: (err: Error) => void;
+  /** Told how many groups each rebuild wrote (counters). */
+  onRebuilt?: (groups: number) => void;
 }
 
 export interface SettleResult {
@@ -155,6 +157,7 @@ export class Settler {
         due.push(p);
         this.pending.delete(id);
       }
+      let failed: Error | undefined;
       for (const [project, list] of byProject(due)) {
         for (let i = 0; i < list.length; i += this.batchGroups) {
           const batch = list.slice(i, i + this.batchGroups);
@@ -165,10 +168,13 @@ export class Settler {
             const now = Date.now();
             for (const key of batch) this.touch(project, key, now);
             this.opts.onError?.(e as Error);
+            failed ??= e as Error;
           }
         }
       }
       await this.saveWatermark().catch((e: Error) => this.opts.onError?.(e));
+      // A flush promises everything pending was rebuilt: say so when it was not.
+      if (all && failed) throw failed;
     });
   }
 
@@ -297,6 +303,7 @@ export class Settler {
       result.failures += rebuilt.failures;
     }
     if (bodies.length) await this.store.insertRows('operations', OPERATION_COLUMNS, Buffer.from(bodies.join('')));
+    this.opts.onRebuilt?.(result.groups);
     return result;
   }
 }

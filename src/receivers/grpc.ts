@@ -10,6 +10,9 @@ export interface OtlpGrpcOptions {
   retryAfterSeconds: number;
   /** Resolves the project a call writes to (API keys, `peer` for rate limits); throws an HttpError to refuse it. */
   projectFor(metadata: grpc.Metadata, peer: string): Promise<string> | string;
+  /** Told of every export answered with an error (counters). */
+  onRejected?(signal: string, err: Error): void;
+  /** Told of exports that failed for a reason other than the request itself (logs). */
   onError?(err: Error, signal: string): void;
 }
 
@@ -18,11 +21,7 @@ const identity = (b: Buffer): Buffer => b;
 /** Retryable failures are UNAVAILABLE with RetryInfo (and a plain retry-after entry); the JS exporters never retry, Go and Python ones do. */
 function toServiceError(err: Error, retryAfterSeconds: number): Partial<grpc.StatusObject> {
   if (err instanceof InvalidRequestError) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
-  if (err instanceof HttpError) {
-    const code =
-      err.statusCode === 401 ? grpc.status.UNAUTHENTICATED : err.statusCode === 403 ? grpc.status.PERMISSION_DENIED : err.statusCode === 429 ? grpc.status.UNAVAILABLE : grpc.status.INVALID_ARGUMENT;
-    return { code, details: err.message };
-  }
+  if (err instanceof HttpError && err.statusCode !== 429) return { code: err.grpcCode as grpc.status, details: err.message };
   if (err.name === 'WriteFailedError' && (err as Error & { permanent?: boolean }).permanent) return { code: grpc.status.INTERNAL, details: err.message };
   const details = `${err.message}; retry in ${retryAfterSeconds}s`;
   const md = new grpc.Metadata();
@@ -57,6 +56,7 @@ export function createGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
       })().then(
         (body) => callback(null, body),
         (e: Error) => {
+          opts.onRejected?.(signal.name, e);
           if (!(e instanceof InvalidRequestError) && !(e instanceof HttpError)) opts.onError?.(e, signal.name);
           callback(toServiceError(e, opts.retryAfterSeconds));
         },

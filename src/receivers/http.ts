@@ -12,6 +12,8 @@ export interface OtlpHttpOptions {
   retryAfterSeconds: number;
   /** Resolves the project a request writes to (API keys); throws an HttpError to refuse it. */
   projectFor(req: FastifyRequest): Promise<string> | string;
+  /** Told of every export answered with an error (counters). */
+  onRejected?(signal: string, err: Error): void;
 }
 
 const MEDIA_TYPES: Record<string, Encoding> = { 'application/x-protobuf': 'protobuf', 'application/json': 'json' };
@@ -65,6 +67,8 @@ export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const enc = encodingOf(req);
+    const signal = opts.signals.find((s) => req.url.startsWith(s.httpPath));
+    opts.onRejected?.(signal?.name ?? 'unknown', Object.assign(new Error(err.message), { statusCode: err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : (err.statusCode ?? 500) }));
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       case 'FST_ERR_CTP_EMPTY_TYPE':
@@ -98,6 +102,7 @@ export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions
           .send(exportResponse(enc, signal.rejectedField, partial));
       } catch (e) {
         const err = e as Error;
+        opts.onRejected?.(signal.name, err);
         if (!(err instanceof InvalidRequestError) && !(err instanceof HttpError)) req.log.warn({ err: err.message, signal: signal.name }, 'export not stored');
         return sendError(reply, enc, err, opts.retryAfterSeconds);
       }

@@ -30,6 +30,8 @@ export interface WriterOptions {
   maxRows: number;
   maxDelayMs: number;
   maxQueueBytes: number;
+  /** Told of every INSERT: how long it took, whether it committed, and the rows per table. */
+  onInsert?(seconds: number, ok: boolean, rows: Record<string, number>): void;
 }
 
 export interface WriterStats {
@@ -159,11 +161,19 @@ export class BatchWriter {
       }
     }
     const started = performance.now();
-    for (const [table, { columns, parts, rows }] of byTable) {
-      await this.store.insertRows(table, columns, Buffer.from(parts.join(''), 'utf8'));
-      this.stats.rowsWritten[table] = (this.stats.rowsWritten[table] ?? 0) + rows;
+    const written: Record<string, number> = {};
+    try {
+      for (const [table, { columns, parts, rows }] of byTable) {
+        await this.store.insertRows(table, columns, Buffer.from(parts.join(''), 'utf8'));
+        this.stats.rowsWritten[table] = (this.stats.rowsWritten[table] ?? 0) + rows;
+        written[table] = rows;
+      }
+    } catch (e) {
+      this.opts.onInsert?.((performance.now() - started) / 1000, false, written);
+      throw e;
     }
     this.stats.lastInsertMs = performance.now() - started;
+    this.opts.onInsert?.(this.stats.lastInsertMs / 1000, true, written);
   }
 
   private updateStats(): void {

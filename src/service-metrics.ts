@@ -1,0 +1,99 @@
+// The service's own counters, exposed in Prometheus text format at GET /metrics. One registry per service
+// instance (not prom-client's global one), so several services in one process never share counts.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type RejectReason = 'invalid' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'queue_full' | 'too_large' | 'store_unavailable' | 'store_refused';
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly accepted = new Counter({
+    name: 'tracemill_items_accepted_total',
+    help: 'Spans, log records and data points committed to the store',
+    labelNames: ['project', 'signal'],
+    registers: [this.registry],
+  });
+  readonly rejectedItems = new Counter({
+    name: 'tracemill_items_rejected_total',
+    help: 'Items refused one by one and reported as partial success (invalid ids, times, ...)',
+    labelNames: ['project', 'signal'],
+    registers: [this.registry],
+  });
+  readonly rejectedRequests = new Counter({
+    name: 'tracemill_requests_rejected_total',
+    help: 'Export requests answered with an error, by reason (store_* and queue_full and rate_limited are retryable)',
+    labelNames: ['signal', 'transport', 'reason'],
+    registers: [this.registry],
+  });
+  readonly truncated = new Counter({
+    name: 'tracemill_values_truncated_total',
+    help: 'Attribute values and log bodies cut to TRACEMILL_MAX_VALUE_CHARS (flagged in tracemill.truncated)',
+    labelNames: ['project', 'signal'],
+    registers: [this.registry],
+  });
+  readonly dropped = new Counter({
+    name: 'tracemill_attributes_dropped_total',
+    help: 'Attributes beyond TRACEMILL_MAX_ATTRIBUTES (counted in dropped_attributes_count)',
+    labelNames: ['project', 'signal'],
+    registers: [this.registry],
+  });
+  readonly written = new Counter({
+    name: 'tracemill_rows_written_total',
+    help: 'Rows inserted, per table',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  readonly insertSeconds = new Histogram({
+    name: 'tracemill_insert_duration_seconds',
+    help: 'Duration of grouped INSERTs into the store',
+    labelNames: ['outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly settleRebuilds = new Counter({
+    name: 'tracemill_settle_rebuilds_total',
+    help: 'Groups (conversations or traces) whose normalized records were rebuilt',
+    registers: [this.registry],
+  });
+
+  constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number }) {
+    new Gauge({
+      name: 'tracemill_write_queue_bytes',
+      help: 'Encoded rows waiting for or in an INSERT',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.queuedBytes());
+      },
+    });
+    new Gauge({
+      name: 'tracemill_write_queue_requests',
+      help: 'Requests waiting for their INSERT',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.queuedRequests());
+      },
+    });
+    new Gauge({
+      name: 'tracemill_settle_pending_groups',
+      help: 'Conversations or traces waiting to be normalized',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.pendingGroups());
+      },
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: 'tracemill_' });
+  }
+}
+
+/** Why an export was refused, from the error the pipeline raised. */
+export function rejectReason(err: Error): RejectReason {
+  const status = (err as Error & { statusCode?: number }).statusCode;
+  if (err.name === 'InvalidRequestError') return 'invalid';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 413) return 'too_large';
+  if (err.name === 'RateLimitedError') return 'rate_limited';
+  if (err.name === 'QueueFullError') return 'queue_full';
+  if (err.name === 'WriteFailedError' && (err as Error & { permanent?: boolean }).permanent) return 'store_refused';
+  if (status !== undefined && status < 500) return 'invalid';
+  return 'store_unavailable';
+}
