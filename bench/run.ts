@@ -1,4 +1,5 @@
-// npm run bench: decoder comparison and end-to-end OTLP/HTTP ingest against the built service.
+// npm run bench: decoder comparison, end-to-end OTLP/HTTP ingest against the built service, and the query
+// API over 10M generated spans (--only=decode|ingest|query, --quick for short runs).
 // Prints a table and writes bench/results/<time>.json. Figures from one run are comparable with each
 // other; this machine is shared, so compare ratios, not absolute numbers across runs.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -114,9 +115,24 @@ async function ingestBench(): Promise<void> {
   }
 }
 
+/** The query API over generated data (bench/query.ts), in a child: embedded ClickHouse is one data directory per process. */
+async function queryBench(): Promise<void> {
+  const spans = QUICK ? 1_000_000 : 10_000_000;
+  console.log(`\n## Query API over ${spans / 1e6}M generated agent spans (embedded storage)`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/query.ts'), `--spans=${spans}`, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bench/query.ts exited with ${code}`);
+  const doc = JSON.parse(out.trim().split('\n').pop()!) as { generated_seconds: number; results: Record<string, unknown>[] };
+  console.log(`generated in ${doc.generated_seconds.toFixed(0)} s`);
+  for (const r of doc.results) record(r);
+}
+
 const only = [...args].find((a) => a.startsWith('--only='))?.slice(7);
 if (!only || only === 'decode') decodeBench();
 if (!only || only === 'ingest') await ingestBench();
+if (!only || only === 'query') await queryBench();
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ node: process.version, quick: QUICK, results }, null, 2));
