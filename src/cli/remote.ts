@@ -1,5 +1,6 @@
 // Reaching a running `tracemill serve` from the CLI, for commands that cannot open its data directory.
 import type { Config } from '../config.js';
+import { DataDirLockedError, type Store, openStore } from '../store/clickhouse.js';
 
 export function serviceUrl(config: Config): string {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -33,4 +34,23 @@ export async function callService<T>(config: Config, method: 'GET' | 'POST', pat
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
   return JSON.parse(text) as T;
+}
+
+/**
+ * Runs `local` on the store when this process can open it, or `remote` through the running service when
+ * `serve` holds the embedded data directory (one process per directory). The store is closed after.
+ */
+export async function withStoreOrService<T>(config: Config, local: (store: Store) => Promise<T>, remote: () => Promise<T>): Promise<T> {
+  let store: Store;
+  try {
+    store = openStore(config);
+  } catch (e) {
+    if (!(e instanceof DataDirLockedError)) throw e;
+    return remote();
+  }
+  try {
+    return await local(store);
+  } finally {
+    await store.close();
+  }
 }

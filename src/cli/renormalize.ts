@@ -1,11 +1,10 @@
 import { Settler } from '../analysis/settle.js';
 import { loadConfig } from '../config.js';
 import { loadRules } from '../normalize/load-rules.js';
-import { DataDirLockedError, openStore } from '../store/clickhouse.js';
 import { migrate } from '../store/migrate.js';
 import { parseTimeExpr } from '../time.js';
 import type { Command } from './main.js';
-import { callService } from './remote.js';
+import { callService, withStoreOrService } from './remote.js';
 
 const USAGE = 'tracemill renormalize --since <time> [--until <time>]   (times: ISO-8601, or 24h, 7d ago)';
 
@@ -28,26 +27,23 @@ export const renormalizeCommand: Command = {
       return 2;
     }
     const config = loadConfig();
-    let store;
-    try {
-      store = openStore(config);
-    } catch (e) {
-      if (!(e instanceof DataDirLockedError)) throw e;
-      const r = await callService<{ groups: number; operations: number; failures: number }>(config, 'POST', '/api/v1/admin/renormalize', {
-        since: since.toISOString(),
-        ...(until ? { until: until.toISOString() } : {}),
-      });
-      console.log(`rebuilt ${r.groups} groups: ${r.operations} operations, ${r.failures} failures (through the running service)`);
-      return 0;
-    }
-    try {
-      await migrate(store, { retentionDays: config.retentionDays });
-      const settler = new Settler(store, { settleMs: config.settleMs, rules: config.rulesFile ? loadRules(config.rulesFile) : undefined });
-      const r = await settler.renormalize({ since, until });
-      console.log(`rebuilt ${r.groups} groups: ${r.operations} operations, ${r.failures} failures on ${store.description}`);
-      return 0;
-    } finally {
-      await store.close();
-    }
+    return withStoreOrService(
+      config,
+      async (store) => {
+        await migrate(store, { retentionDays: config.retentionDays });
+        const settler = new Settler(store, { settleMs: config.settleMs, rules: config.rulesFile ? loadRules(config.rulesFile) : undefined });
+        const r = await settler.renormalize({ since, until });
+        console.log(`rebuilt ${r.groups} groups: ${r.operations} operations, ${r.failures} failures on ${store.description}`);
+        return 0;
+      },
+      async () => {
+        const r = await callService<{ groups: number; operations: number; failures: number }>(config, 'POST', '/api/v1/admin/renormalize', {
+          since: since.toISOString(),
+          ...(until ? { until: until.toISOString() } : {}),
+        });
+        console.log(`rebuilt ${r.groups} groups: ${r.operations} operations, ${r.failures} failures (through the running service)`);
+        return 0;
+      },
+    );
   },
 };

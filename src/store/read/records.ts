@@ -1,23 +1,11 @@
 // Stored span and log rows back into the decoded model (receivers/otlp/model.ts), so normalization can run
 // over stored data exactly as it would over a request: the settle loop and `renormalize` read through here.
 import { attributesFromJson } from '../../receivers/otlp/anyvalue.js';
-import type { Attributes, LogRecord, Resource, Scope, Span, SpanEvent, SpanLink, ValueType } from '../../receivers/otlp/model.js';
-import type { RawSpanRow } from './spans.js';
+import type { LogRecord, Resource, Scope, Span, SpanEvent, SpanLink, ValueType } from '../../receivers/otlp/model.js';
+import { type RawEnvelopeRow, type RawSpanRow, attrs } from './spans.js';
 
 export { RAW_SPAN_SELECT } from './spans.js';
 
-interface EnvelopeRow {
-  resource_attributes: Record<string, string>;
-  resource_attribute_types: Record<string, string>;
-  resource_dropped_attributes_count: number;
-  resource_schema_url: string;
-  scope_name: string;
-  scope_version: string;
-  scope_attributes: Record<string, string>;
-  scope_attribute_types: Record<string, string>;
-  scope_dropped_attributes_count: number;
-  scope_schema_url: string;
-}
 
 export const RAW_LOG_SELECT = `
   toString(toUnixTimestamp64Nano(time)) AS time_ns, toString(toUnixTimestamp64Nano(observed_time)) AS observed_ns,
@@ -26,7 +14,7 @@ export const RAW_LOG_SELECT = `
   resource_attributes, resource_attribute_types, resource_dropped_attributes_count, resource_schema_url,
   scope_name, scope_version, scope_attributes, scope_attribute_types, scope_dropped_attributes_count, scope_schema_url`;
 
-export interface RawLogRow extends EnvelopeRow {
+export interface RawLogRow extends RawEnvelopeRow {
   time_ns: string;
   observed_ns: string;
   trace_id: string;
@@ -42,16 +30,12 @@ export interface RawLogRow extends EnvelopeRow {
   dropped_attributes_count: number;
 }
 
-function attrs(values: Record<string, string>, types: Record<string, string>): Attributes {
-  return { values, types: types as Record<string, ValueType> };
-}
-
 /** Rows of one request share resource and scope objects; rebuilt rows share them by content instead. */
 class Envelopes {
   private resources = new Map<string, Resource>();
   private scopes = new Map<string, Scope>();
 
-  resource(r: EnvelopeRow): Resource {
+  resource(r: RawEnvelopeRow): Resource {
     const key = JSON.stringify([r.resource_attributes, r.resource_attribute_types, r.resource_dropped_attributes_count, r.resource_schema_url]);
     let res = this.resources.get(key);
     if (!res) {
@@ -66,7 +50,7 @@ class Envelopes {
     return res;
   }
 
-  scope(r: EnvelopeRow): Scope {
+  scope(r: RawEnvelopeRow): Scope {
     const key = JSON.stringify([r.scope_name, r.scope_version, r.scope_attributes, r.scope_attribute_types, r.scope_dropped_attributes_count, r.scope_schema_url]);
     let sc = this.scopes.get(key);
     if (!sc) {

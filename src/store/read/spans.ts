@@ -10,7 +10,21 @@ export const RAW_SPAN_SELECT = `
   resource_attributes, resource_attribute_types, resource_dropped_attributes_count, resource_schema_url,
   scope_name, scope_version, scope_attributes, scope_attribute_types, scope_dropped_attributes_count, scope_schema_url`;
 
-export interface RawSpanRow {
+/** The resource and scope columns every raw table has (rows/envelope.ts writes them). */
+export interface RawEnvelopeRow {
+  resource_attributes: Record<string, string>;
+  resource_attribute_types: Record<string, string>;
+  resource_dropped_attributes_count: number;
+  resource_schema_url: string;
+  scope_name: string;
+  scope_version: string;
+  scope_attributes: Record<string, string>;
+  scope_attribute_types: Record<string, string>;
+  scope_dropped_attributes_count: number;
+  scope_schema_url: string;
+}
+
+export interface RawSpanRow extends RawEnvelopeRow {
   start_ns: string;
   end_ns: string;
   trace_id: string;
@@ -29,19 +43,9 @@ export interface RawSpanRow {
   dropped_events_count: number;
   links: string;
   dropped_links_count: number;
-  resource_attributes: Record<string, string>;
-  resource_attribute_types: Record<string, string>;
-  resource_dropped_attributes_count: number;
-  resource_schema_url: string;
-  scope_name: string;
-  scope_version: string;
-  scope_attributes: Record<string, string>;
-  scope_attribute_types: Record<string, string>;
-  scope_dropped_attributes_count: number;
-  scope_schema_url: string;
 }
 
-function attrs(values: Record<string, string>, types: Record<string, string>): Attributes {
+export function attrs(values: Record<string, string>, types: Record<string, string>): Attributes {
   return { values, types: types as Record<string, ValueType> };
 }
 
