@@ -66,6 +66,53 @@ t.test('legacy: v5 usage names, tool calls in the response, a failing tool, meta
   t.match(ops[1], { kind: 'tool', status: 'error', errorType: 'Error', errorMessage: 'search backend down', sessionId: 'sess' });
 });
 
+t.test('legacy v6 prompt messages: tool-call input objects, tool results by output type (error-text marks a failure)', async (t) => {
+  const messages = [
+    { role: 'user', content: [{ type: 'text', text: 'Weather in Lyon, and is the database up?' }] },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Lyon' } },
+        { type: 'tool-call', toolCallId: 'c2', toolName: 'queryDb', input: { sql: 'select 1' } },
+        { type: 'tool-call', toolCallId: 'c3', toolName: 'lookup', input: {} },
+      ],
+    },
+    {
+      role: 'tool',
+      content: [
+        { type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'json', value: { sky: 'sunny' } } },
+        { type: 'tool-result', toolCallId: 'c2', toolName: 'queryDb', output: { type: 'error-text', value: 'connection refused' } },
+        { type: 'tool-result', toolCallId: 'c3', toolName: 'lookup', output: { type: 'error-json', value: { code: 404 } } },
+      ],
+    },
+  ];
+  const [op] = normalizeSpans(
+    makeSpans(
+      [
+        {
+          name: 'ai.generateText.doGenerate',
+          spanId: '0000000000000001',
+          attrs: { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.model.id': 'm', 'ai.model.provider': 'openai.chat', 'ai.prompt.messages': JSON.stringify(messages) },
+        },
+      ],
+      { scope: 'ai' },
+    ),
+  );
+  t.same(op.inputMessages[1].parts, [
+    { type: 'tool_call', id: 'c1', name: 'weather', arguments: '{"city":"Lyon"}' },
+    { type: 'tool_call', id: 'c2', name: 'queryDb', arguments: '{"sql":"select 1"}' },
+    { type: 'tool_call', id: 'c3', name: 'lookup', arguments: '{}' },
+  ]);
+  t.same(op.inputMessages[2], {
+    role: 'tool',
+    parts: [
+      { type: 'tool_result', id: 'c1', content: '{"sky":"sunny"}', name: 'weather' },
+      { type: 'tool_result', id: 'c2', content: 'connection refused', name: 'queryDb', isError: true },
+      { type: 'tool_result', id: 'c3', content: '{"code":404}', name: 'lookup', isError: true },
+    ],
+  });
+});
+
 t.test('negative', async (t) => {
   const [a] = makeSpans([{ name: 'ai.generateText', spanId: '0000000000000001', attrs: { foo: 1 } }], { scope: 'my-lib' });
   t.notOk(vercelAiSpans.matches(a), 'the name alone is not enough');

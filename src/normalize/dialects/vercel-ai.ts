@@ -44,6 +44,23 @@ function responseMessages(a: Attributes): ChatMessage[] {
   return parts.length ? [{ role: 'assistant', parts }] : [];
 }
 
+/**
+ * AI SDK 5+ prompt messages say a tool threw with the result's output type (`{type: 'error-text' | 'error-json',
+ * value}`), not with an isError flag: mark those tool_result parts as errors.
+ */
+function markFailedToolResults(raw: unknown, messages: ChatMessage[]): void {
+  if (!Array.isArray(raw)) return;
+  const failed = new Set<string>();
+  for (const m of raw) {
+    if (!isObj(m) || !Array.isArray(m.content)) continue;
+    for (const p of m.content) {
+      if (isObj(p) && p.type === 'tool-result' && isObj(p.output) && (p.output.type === 'error-text' || p.output.type === 'error-json')) failed.add(toText(p.toolCallId));
+    }
+  }
+  if (failed.size === 0) return;
+  for (const m of messages) for (const p of m.parts) if (p.type === 'tool_result' && failed.has(p.id)) p.isError = true;
+}
+
 /** Anthropic cache-write tokens only appear in providerMetadata on older versions. */
 function cacheWriteFromMetadata(a: Attributes): number | null {
   const md = structured(a, 'ai.response.providerMetadata');
@@ -89,8 +106,11 @@ export const vercelAiSpans: SpanDialect = {
     op.finishReason = normalizeFinishReason(str(a, 'ai.response.finishReason'));
     op.requestId = firstStr(a, ['ai.response.id', 'gen_ai.response.id']);
     // do* spans carry the provider-format prompt; the root carries {system, prompt, messages}.
-    if (has(a, 'ai.prompt.messages')) op.inputMessages = toChatMessages(structured(a, 'ai.prompt.messages'));
-    else if (has(a, 'ai.prompt')) op.inputMessages = toChatMessages(structured(a, 'ai.prompt'));
+    const prompt = has(a, 'ai.prompt.messages') ? structured(a, 'ai.prompt.messages') : has(a, 'ai.prompt') ? structured(a, 'ai.prompt') : undefined;
+    if (prompt !== undefined) {
+      op.inputMessages = toChatMessages(prompt);
+      markFailedToolResults(isObj(prompt) ? prompt.messages : prompt, op.inputMessages);
+    }
     op.outputMessages = responseMessages(a);
     if (op.outputMessages.length === 0) op.outputMessages = assistantText(str(a, 'ai.response.text'));
     if (has(a, 'ai.prompt.tools')) op.tools = toToolDefinitions(structured(a, 'ai.prompt.tools'));
