@@ -5,8 +5,12 @@ import { migrate } from '../store/migrate.js';
 import type { Settler } from '../analysis/settle.js';
 import { parseTimeExpr } from '../time.js';
 import { projectOf } from './query/project.js';
+import { requireScope } from './auth.js';
 
 export async function adminRoutes(app: FastifyInstance, opts: { store: Store; retentionDays: number; normalizer: Settler }): Promise<void> {
+  // Admin scope: implied by the path (src/api/auth.ts), and declared here too.
+  app.addHook('preHandler', requireScope('admin'));
+
   app.post('/api/v1/admin/migrate', async () => {
     const result = await migrate(opts.store, { retentionDays: opts.retentionDays });
     return { applied: result.applied, current: result.current, store: opts.store.description };

@@ -1,23 +1,35 @@
-// Who may do what: every request but health checks and the API description carries an API key with the
-// scope its route needs (OTLP export: ingest, queries: read, admin routes and /metrics: admin), and the
-// key's project scopes everything it writes and reads. OTLP routes authenticate in the receivers (they
-// answer in OTLP's status format); this hook covers the rest.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthError, type KeyRing, type Principal, type Scope, presentedKey } from '../auth/keys.js';
+// Who may do what over HTTP. One onRequest hook on the root instance, so it covers every route group:
+// it puts the caller's principal on the request (`request.principal`), checks the scope the matched route
+// needs (OTLP export: ingest, /api/v1/admin/* and /metrics: admin, the rest of the API: read; health checks
+// and the API description are open), and applies the rate limit, all before the body is read.
+// Route groups may add `preHandler: requireScope('...')` for a route that needs another scope.
+// OTLP/gRPC authenticates in its receiver (src/service.ts), with the same KeyRing and RateLimiter.
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { AuthError, type KeyRing, type Principal, type Scope, checkScope, presentedKey } from '../auth/keys.js';
 import { RateLimitedError, type RateLimiter } from '../auth/rate-limit.js';
+import { HttpError } from '../receivers/export.js';
+import { sendError } from '../receivers/http.js';
+import { GrpcCode } from '../receivers/otlp/responses.js';
+
+export type { Principal, Scope } from '../auth/keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal: Principal | null;
+    /**
+     * Who the request acts as. Set for every request: on routes that need a scope it is the key's
+     * principal (keys off: the default project with every scope); on open routes, with keys on, it has no
+     * project and no scope.
+     */
+    principal: Principal;
   }
 }
 
-const OPEN = /^\/(healthz|readyz|openapi\.json|docs)(\/|$|\?)/;
-
-/** The scope a path needs, or null for open paths and OTLP export (checked by the receivers). */
-export function scopeFor(url: string): Scope | null {
-  if (OPEN.test(url) || url.startsWith('/v1/')) return null;
-  if (url.startsWith('/api/v1/admin/') || url === '/metrics' || url.startsWith('/metrics?')) return 'admin';
+/** The scope a route (its pattern, e.g. '/api/v1/traces/:traceId') needs; null for open routes and unmatched URLs. */
+export function scopeFor(route: string | undefined): Scope | null {
+  if (route === undefined) return null; // 404: nothing to protect
+  if (route === '/healthz' || route === '/readyz' || route === '/openapi.json' || route === '/docs' || route.startsWith('/docs/')) return null;
+  if (route.startsWith('/v1/')) return 'ingest';
+  if (route.startsWith('/api/v1/admin/') || route === '/metrics') return 'admin';
   return 'read';
 }
 
@@ -26,34 +38,80 @@ export function headerKey(req: FastifyRequest): string | undefined {
   return presentedKey(typeof h.authorization === 'string' ? h.authorization : undefined, typeof h['x-api-key'] === 'string' ? h['x-api-key'] : undefined);
 }
 
-/** The caller a rate limit applies to. */
+/** The rate-limit bucket of a caller: its key, or its address when it has none. */
 export function callerId(principal: Principal, ip: string): string {
-  return principal.keyName ? `key:${principal.keyName}` : `ip:${ip}`;
+  return principal.keyName !== undefined ? `key:${principal.keyName}` : `ip:${ip}`;
 }
 
-export function installAuth(app: FastifyInstance, ring: KeyRing, limiter: RateLimiter, retryAfterSeconds: number): void {
-  app.decorateRequest('principal', null);
+export interface AuthOptions {
+  ring: KeyRing;
+  limiter: RateLimiter;
+  retryAfterSeconds: number;
+  /** Told of every OTLP export refused here (401, 403, 429), for the rejection counters. */
+  onIngestRefused?(req: FastifyRequest, err: Error): void;
+}
+
+function refuse(req: FastifyRequest, reply: FastifyReply, scope: Scope, err: AuthError | RateLimitedError, opts: AuthOptions): FastifyReply {
+  if (scope === 'ingest') {
+    // OTLP clients get OTLP's answer: a google.rpc.Status in the request's encoding.
+    opts.onIngestRefused?.(req, err instanceof AuthError ? Object.assign(new Error(err.message), { statusCode: err.statusCode }) : err);
+    const enc = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-protobuf') ? 'protobuf' : 'json';
+    const e = err instanceof AuthError ? new HttpError(err.statusCode, err.message, err.statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED) : err;
+    return sendError(reply, enc, e, opts.retryAfterSeconds);
+  }
+  if (err instanceof RateLimitedError) {
+    return reply.code(429).header('retry-after', String(opts.retryAfterSeconds)).send({ error: 'rate_limited', message: `${err.message}; retry later` });
+  }
+  if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tracemill"');
+  return reply.code(err.statusCode).send({ error: err.statusCode === 401 ? 'unauthorized' : 'forbidden', message: err.message });
+}
+
+/** Call on the root instance before any route group is registered. */
+export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
+  const { ring, limiter } = opts;
+  app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req, reply) => {
-    const scope = scopeFor(req.url);
+    // The matched route's pattern, not the URL: '/api/v1/%61dmin/migrate' is routed to the admin route.
+    const scope = scopeFor(req.routeOptions.url);
+    req.principal = ring.anonymous;
     if (!scope) return;
+    let principal: Principal;
     try {
-      req.principal = ring.authenticate(headerKey(req), scope);
-      limiter.take(callerId(req.principal, req.ip));
+      try {
+        principal = ring.identify(headerKey(req));
+      } catch (e) {
+        // Failed attempts count against the caller's address, so guessing keys is slow as well as hopeless.
+        if (e instanceof AuthError) limiter.take(`ip:${req.ip}`);
+        throw e;
+      }
+      checkScope(principal, scope);
+      limiter.take(callerId(principal, req.ip));
     } catch (e) {
-      if (e instanceof AuthError) {
-        if (e.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tracemill"');
-        return reply.code(e.statusCode).send({ error: e.statusCode === 401 ? 'unauthorized' : 'forbidden', message: e.message });
-      }
-      if (e instanceof RateLimitedError) {
-        return reply.code(429).header('retry-after', String(retryAfterSeconds)).send({ error: 'rate_limited', message: `${e.message}; retry later` });
-      }
+      if (e instanceof AuthError || e instanceof RateLimitedError) return refuse(req, reply, scope, e, opts);
       throw e;
     }
+    req.principal = principal;
   });
 }
 
-/** For route handlers: the authenticated principal (set by the hook for every non-open route). */
+/**
+ * A preHandler for routes that need a scope beyond the one their path implies (the hook has already
+ * authenticated the caller): `app.get('/x', { preHandler: requireScope('admin') }, handler)`.
+ */
+export function requireScope(scope: Scope): preHandlerAsyncHookHandler {
+  return async function requireScopeHook(req, reply) {
+    try {
+      checkScope(req.principal, scope);
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      if (e.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tracemill"');
+      return reply.code(e.statusCode).send({ error: e.statusCode === 401 ? 'unauthorized' : 'forbidden', message: e.message });
+    }
+  };
+}
+
+/** For route handlers: the caller's principal; throws when the route is open (no project to act on). */
 export function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal) throw new Error(`no principal on ${req.url}: route is not behind the auth hook`);
+  if (!req.principal?.project) throw new Error(`no project on ${req.url}: the route is open, so no key was checked`);
   return req.principal;
 }

@@ -21,6 +21,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'models', description: 'LLM usage' },
         { name: 'traces', description: 'Agent runs and conversations' },
       ],
+      // With TRACEMILL_API_KEYS set, every query needs a key with the read scope (docs/security.md).
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key: x-api-key: <key>' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
     },
     transform: jsonSchemaTransform,
   });

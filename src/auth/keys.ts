@@ -1,6 +1,7 @@
 // API keys: each bound to one project with a set of scopes, held only as SHA-256 hashes.
-// Configured as TRACEMILL_API_KEYS ("project:scope+scope:secret, ...") or as a list in the config file.
-import { createHash } from 'node:crypto';
+// Configured as TRACEMILL_API_KEYS ("project:scope+scope:secret, ..." or a JSON list) or as a list in the
+// config file. Pure: no fastify, no gRPC (src/api/auth.ts and src/service.ts apply it to requests).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 export const SCOPES = ['ingest', 'read', 'admin'] as const;
@@ -11,29 +12,32 @@ export interface ApiKey {
   sha256: string;
   project: string;
   scopes: ReadonlySet<Scope>;
+  /** Unique among the configured keys (given, or key1, key2, ... by position). */
   name: string;
 }
 
+/** Who a request acts as: the key's project and scopes (keys off: the default project, every scope). */
 export interface Principal {
   project: string;
   scopes: ReadonlySet<Scope>;
-  /** The key's name, for logs and counters; '' when keys are off. */
-  keyName: string;
+  /** The key's name (for messages, logs and rate limits); absent when keys are off or no key was needed. */
+  keyName?: string;
 }
 
 const PROJECT = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a project id is 1-128 letters, digits, _ . - (starting with a letter or digit)');
+const HEX64 = /^[0-9a-fA-F]{64}$/;
 const SECRET_OR_HASH = z
   .string()
   .min(1)
-  .refine((s) => !s.startsWith('sha256:') || /^sha256:[0-9a-f]{64}$/.test(s), 'sha256: must be followed by 64 lowercase hex digits')
+  .refine((s) => !s.startsWith('sha256:') || HEX64.test(s.slice(7)), 'sha256: must be followed by the 64 hex digits of the hash')
   .refine((s) => s.startsWith('sha256:') || s.length >= 16, 'a key must be at least 16 characters (or give its hash as sha256:<hex>)');
 
 const KeyObject = z.strictObject({
-  key: SECRET_OR_HASH.optional().meta({ description: 'The secret, or sha256:<hex> of it' }),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  key: SECRET_OR_HASH.optional(),
+  sha256: z.string().regex(HEX64, 'sha256 must be the 64 hex digits of the hash').optional(),
   project: PROJECT,
   scopes: z.array(z.enum(SCOPES)).min(1),
-  name: z.string().max(128).optional(),
+  name: z.string().min(1).max(128).optional(),
 });
 
 export function hashKey(secret: string): string {
@@ -41,9 +45,11 @@ export function hashKey(secret: string): string {
 }
 
 function toApiKey(secretOrHash: string, project: string, scopes: Scope[], name: string | undefined, index: number): ApiKey {
-  const sha256 = secretOrHash.startsWith('sha256:') ? secretOrHash.slice(7) : hashKey(secretOrHash);
+  const sha256 = secretOrHash.startsWith('sha256:') ? secretOrHash.slice(7).toLowerCase() : hashKey(secretOrHash);
   return { sha256, project, scopes: new Set(scopes), name: name ?? `key${index + 1}` };
 }
+
+const COMPACT_FORM = 'expected project:scope+scope:secret (or project:scope:sha256:<hex>)';
 
 /** "project:scope+scope:secret" entries separated by commas or newlines (the secret may contain ':'). */
 function parseCompact(text: string, ctx: z.RefinementCtx): ApiKey[] {
@@ -63,7 +69,8 @@ function parseCompact(text: string, ctx: z.RefinementCtx): ApiKey[] {
     const s = SECRET_OR_HASH.safeParse(secret);
     if (!s.success) problems.push(s.error.issues[0].message);
     if (problems.length) {
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ("${project}:${scopeText ?? ''}:…"): ${problems.join('; ')} — expected project:scope+scope:secret` });
+      // Never echo the secret: only the project and scopes of the entry.
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ("${project}:${scopeText ?? ''}:…"): ${problems.join('; ')} — ${COMPACT_FORM}` });
       return;
     }
     out.push(toApiKey(secret, project, scopes as Scope[], undefined, i));
@@ -71,19 +78,57 @@ function parseCompact(text: string, ctx: z.RefinementCtx): ApiKey[] {
   return out;
 }
 
-/** The setting's schema: the compact string form, or a list of key objects (config file). */
-export const ApiKeysSchema = z.union([z.string(), z.array(KeyObject)]).transform((v, ctx): ApiKey[] => {
-  if (typeof v === 'string') return parseCompact(v, ctx);
-  return v.flatMap((k, i) => {
-    const secret = k.key ?? (k.sha256 ? `sha256:${k.sha256}` : undefined);
-    if (!secret) {
-      ctx.addIssue({ code: 'custom', message: `key ${i + 1} (${k.name ?? k.project}): give key or sha256` });
+function fromObjects(list: z.output<typeof KeyObject>[], ctx: z.RefinementCtx): ApiKey[] {
+  return list.flatMap((k, i) => {
+    if ((k.key === undefined) === (k.sha256 === undefined)) {
+      ctx.addIssue({ code: 'custom', message: `key ${i + 1} (${k.name ?? k.project}): give either key (the secret, or sha256:<hex>) or sha256 (the hex hash)` });
       return [];
     }
-    return [toApiKey(secret, k.project, k.scopes, k.name, i)];
+    return [toApiKey(k.key ?? `sha256:${k.sha256}`, k.project, k.scopes, k.name, i)];
   });
-});
+}
 
+/** Two entries with the same secret would be ambiguous, two with the same name indistinguishable. */
+function checkUnique(keys: ApiKey[], ctx: z.RefinementCtx): ApiKey[] {
+  const byHash = new Map<string, string>();
+  const names = new Set<string>();
+  for (const k of keys) {
+    const other = byHash.get(k.sha256);
+    if (other !== undefined) ctx.addIssue({ code: 'custom', message: `keys "${other}" and "${k.name}" are the same secret: give each key its own secret` });
+    byHash.set(k.sha256, k.name);
+    if (names.has(k.name)) ctx.addIssue({ code: 'custom', message: `two keys are named "${k.name}": key names must be unique` });
+    names.add(k.name);
+  }
+  return keys;
+}
+
+/**
+ * The setting's schema: the compact string form, a JSON list in a string (environment), or a list of key
+ * objects (config file). Yields the keys with their secrets already hashed.
+ */
+export const ApiKeysSchema = z
+  .union([z.string(), z.array(KeyObject)])
+  .transform((v, ctx): ApiKey[] => {
+    if (typeof v !== 'string') return checkUnique(fromObjects(v, ctx), ctx);
+    if (v.trim().startsWith('[')) {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(e as Error).message}` });
+        return [];
+      }
+      const list = z.array(KeyObject).safeParse(doc);
+      if (!list.success) {
+        for (const issue of list.error.issues) ctx.addIssue({ code: 'custom', message: `key ${Number(issue.path[0]) + 1}: ${issue.path.slice(1).join('.') || 'entry'}: ${issue.message}` });
+        return [];
+      }
+      return checkUnique(fromObjects(list.data, ctx), ctx);
+    }
+    return checkUnique(parseCompact(v, ctx), ctx);
+  });
+
+/** A refusal: 401 (no usable key) or 403 (a key without the scope). */
 export class AuthError extends Error {
   override name = 'AuthError';
   constructor(
@@ -94,34 +139,57 @@ export class AuthError extends Error {
   }
 }
 
+export const KEY_REQUIRED =
+  'an API key is required: send "Authorization: Bearer <key>" or "x-api-key: <key>" (for OpenTelemetry exporters: OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20<key>; for the CLI: TRACEMILL_API_KEY)';
+const KEY_UNKNOWN = 'the API key is not valid: it matches none of the keys in TRACEMILL_API_KEYS; check for a typo or a rotated key';
+
 const ALL_SCOPES: ReadonlySet<Scope> = new Set(SCOPES);
 
-/** Resolves presented keys to principals. With no keys configured, everyone is the default project. */
+/** Throws AuthError unless `principal` holds `scope` (401 when no key was presented at all). */
+export function checkScope(principal: Principal, scope: Scope): void {
+  if (principal.scopes.has(scope)) return;
+  if (principal.keyName === undefined) throw new AuthError(401, KEY_REQUIRED);
+  const has = [...principal.scopes].join(', ') || 'none';
+  throw new AuthError(403, `the API key "${principal.keyName}" lacks the ${scope} scope (it has: ${has}); use a key of project "${principal.project}" with the ${scope} scope`);
+}
+
+/** Resolves presented keys to principals. With no keys configured, everyone is the default project with every scope. */
 export class KeyRing {
-  private readonly byHash: Map<string, ApiKey>;
+  private readonly keys: { digest: Buffer; key: ApiKey }[];
 
   constructor(
     keys: readonly ApiKey[],
     private readonly defaultProject: string,
   ) {
-    this.byHash = new Map(keys.map((k) => [k.sha256, k]));
+    this.keys = keys.map((key) => ({ digest: Buffer.from(key.sha256, 'hex'), key }));
   }
 
   get enabled(): boolean {
-    return this.byHash.size > 0;
+    return this.keys.length > 0;
   }
 
-  /** The principal for a presented secret (or none), allowed `scope`; throws AuthError otherwise. */
+  /** Who needs no key: keys off, the default project with every scope; keys on, nobody (no project, no scope). */
+  get anonymous(): Principal {
+    return this.enabled ? { project: '', scopes: new Set() } : { project: this.defaultProject, scopes: ALL_SCOPES };
+  }
+
+  /** The principal of a presented secret; AuthError 401 when keys are on and it is missing or unknown. */
+  identify(secret: string | undefined): Principal {
+    if (!this.enabled) return this.anonymous;
+    if (!secret) throw new AuthError(401, KEY_REQUIRED);
+    // Compare the hash against every key, in constant time and without stopping at a match.
+    const digest = createHash('sha256').update(secret, 'utf8').digest();
+    let found: ApiKey | undefined;
+    for (const k of this.keys) if (timingSafeEqual(digest, k.digest)) found = k.key;
+    if (!found) throw new AuthError(401, KEY_UNKNOWN);
+    return { project: found.project, scopes: found.scopes, keyName: found.name };
+  }
+
+  /** identify() then checkScope(): the principal, allowed `scope`; throws AuthError otherwise. */
   authenticate(secret: string | undefined, scope: Scope): Principal {
-    if (!this.enabled) return { project: this.defaultProject, scopes: ALL_SCOPES, keyName: '' };
-    if (!secret) throw new AuthError(401, 'an API key is required: send "Authorization: Bearer <key>" or "x-api-key: <key>" (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20<key>)');
-    // Looking up the hash reveals nothing usable about the secret, unlike comparing secrets byte by byte.
-    const key = this.byHash.get(hashKey(secret));
-    if (!key) throw new AuthError(401, 'the API key is not valid');
-    if (!key.scopes.has(scope)) {
-      throw new AuthError(403, `the API key "${key.name}" lacks the ${scope} scope (it has: ${[...key.scopes].join(', ')})`);
-    }
-    return { project: key.project, scopes: key.scopes, keyName: key.name };
+    const principal = this.identify(secret);
+    checkScope(principal, scope);
+    return principal;
   }
 }
 
@@ -132,4 +200,19 @@ export function presentedKey(authorization: string | undefined, xApiKey: string 
     if (m) return m[1];
   }
   return xApiKey?.trim() || undefined;
+}
+
+/** Addresses where serving without keys is safe: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** The safe default: refuses a non-loopback address without keys unless explicitly allowed. */
+export function unsafeExposure(opts: { host: string; keysEnabled: boolean; allowUnauthenticated: boolean }): string | undefined {
+  if (opts.keysEnabled || opts.allowUnauthenticated || isLoopback(opts.host)) return undefined;
+  return (
+    `refusing to listen on ${opts.host} without API keys: anyone who can reach it could send data and read every prompt and tool argument. ` +
+    'Set TRACEMILL_API_KEYS (docs/security.md), or TRACEMILL_HOST=127.0.0.1, or TRACEMILL_ALLOW_UNAUTHENTICATED=1 if a proxy in front of tracemill authenticates.'
+  );
 }

@@ -32,7 +32,15 @@ export async function callService<T>(config: Config, method: 'GET' | 'POST', pat
     );
   }
   const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
+  if (!res.ok) {
+    const hint =
+      res.status === 401 || res.status === 403
+        ? process.env.TRACEMILL_API_KEY
+          ? ' (TRACEMILL_API_KEY must be a key with the admin scope of the project to act on)'
+          : ' (set TRACEMILL_API_KEY to a key with the admin scope)'
+        : '';
+    throw new Error(`${method} ${url} answered ${res.status}: ${text}${hint}`);
+  }
   return JSON.parse(text) as T;
 }
 

@@ -2,6 +2,7 @@
 // land in the key's project, every read endpoint sees only its project, each scope is enforced.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type IncomingMessage, request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -101,6 +102,29 @@ t.test('admin routes need the admin scope, and act on the key\'s project', async
   const ok = await post(K.acmeAdmin);
   t.equal(ok.status, 200);
   t.equal(((await ok.json()) as { groups: number }).groups, 1, 'only acme\'s conversation');
+});
+
+t.test('the route decides the scope, not the spelling of the URL', async (t) => {
+  const read = bearer(K.acmeRead);
+  const renorm = (path: string) => fetch(`${svc.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...read }, body: '{"since":"1d"}' });
+  t.equal((await renorm('/api/v1/%61dmin/renormalize')).status, 403, 'percent-encoded admin path');
+  t.equal((await get('/%6detrics', read)).status, 403, 'percent-encoded /metrics');
+  const metrics = await fetch(`${svc.httpUrl}/metrics`, { headers: bearer(K.acmeAdmin) });
+  t.equal(metrics.status, 200, 'admin reads /metrics');
+  const text = await metrics.text();
+  t.match(text, /tracemill_requests_rejected_total\{signal="traces",transport="http",reason="unauthenticated"\} [1-9]/, 'refusals are counted');
+  t.match(text, /tracemill_requests_rejected_total\{signal="logs",transport="grpc",reason="forbidden"\} [1-9]/);
+});
+
+t.test('a refused export is answered before its body is read', async (t) => {
+  // Announce a 1 GB body and send none of it: the 401 comes anyway.
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(`${svc.httpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': String(1e9) } }, resolve);
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+  t.equal(res.statusCode, 401);
+  res.destroy();
 });
 
 t.test('every read endpoint sees only its project', async (t) => {

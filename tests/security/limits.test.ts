@@ -70,7 +70,7 @@ t.test('a long log body is cut and flagged', async (t) => {
 t.test('too many items in one request: 413 / RESOURCE_EXHAUSTED, saying what to change', async (t) => {
   const res = await post(`${svc.httpUrl}/v1/traces`, traces(11), JSONH);
   t.equal(res.status, 413);
-  t.match(JSON.parse(res.body.toString()).message, /11 spans in one request, more than 10 .*TRACEMILL_MAX_ITEMS_PER_REQUEST/);
+  t.match(JSON.parse(res.body.toString()).message, /more than 10 spans in one request \(TRACEMILL_MAX_ITEMS_PER_REQUEST\)/);
   t.equal((await post(`${svc.httpUrl}/v1/traces`, traces(10), JSONH)).status, 200, 'ten is fine');
   const spans = Array.from({ length: 11 }, (_, i) => ({
     resource: { attributes: { values: {}, types: {} }, droppedAttributesCount: 0, schemaUrl: '', serviceName: '' },

@@ -1,7 +1,10 @@
 // Without keys tracemill binds to loopback only, and a per-caller rate limit answers 429 / UNAVAILABLE.
 import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
-import { ApiKeysSchema, KeyRing, hashKey, presentedKey } from '../../src/auth/keys.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiKeysSchema, KeyRing, hashKey, presentedKey, unsafeExposure } from '../../src/auth/keys.js';
 import { RateLimitedError, RateLimiter } from '../../src/auth/rate-limit.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { startService } from '../../src/service.js';
@@ -17,6 +20,14 @@ t.test('no keys on a public address: refused, with what to do', async (t) => {
     });
   }
   t.ok(new ConfigError('x'));
+  const exposed = (host: string, env: NodeJS.ProcessEnv = {}) => {
+    const c = loadConfig(env, { host });
+    return unsafeExposure({ host: c.host, keysEnabled: new KeyRing(c.apiKeys ?? [], c.defaultProject).enabled, allowUnauthenticated: c.allowUnauthenticated });
+  };
+  for (const host of ['127.0.0.1', '127.0.0.53', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) t.equal(exposed(host), undefined, `${host} is loopback`);
+  t.match(exposed('0.0.0.0'), /refusing to listen on 0\.0\.0\.0 without API keys/);
+  t.equal(exposed('0.0.0.0', { TRACEMILL_ALLOW_UNAUTHENTICATED: '1' }), undefined, 'TRACEMILL_ALLOW_UNAUTHENTICATED=1');
+  t.equal(exposed('0.0.0.0', { TRACEMILL_API_KEYS: 'p:read:a-long-enough-secret' }), undefined, 'keys on');
 });
 
 t.test('the key settings: both forms, and errors that name the entry', async (t) => {
@@ -44,6 +55,46 @@ t.test('the key settings: both forms, and errors that name the entry', async (t)
   t.equal(presentedKey('Bearer abc', undefined), 'abc');
   t.equal(presentedKey(undefined, ' xyz '), 'xyz');
   t.equal(presentedKey('Basic abc', undefined), undefined);
+  t.equal(presentedKey('Basic abc', 'xyz'), 'xyz', 'a proxy\'s Authorization does not hide x-api-key');
+});
+
+t.test('the key settings: JSON in the environment, a YAML config file, and mistakes', async (t) => {
+  const json = loadConfig({ TRACEMILL_API_KEYS: JSON.stringify([{ name: 'ci', project: 'acme', scopes: ['ingest'], key: 'json-form-secret-0001' }]) });
+  t.same(json.apiKeys?.map((k) => [k.name, k.project, [...k.scopes], k.sha256]), [['ci', 'acme', ['ingest'], hashKey('json-form-secret-0001')]]);
+
+  const dir = mkdtempSync(join(tmpdir(), 'tracemill-keys-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tracemill.yaml');
+  writeFileSync(
+    file,
+    [
+      'apiKeys:',
+      '  - { name: fleet, project: acme, scopes: [ingest], key: yaml-form-secret-0001 }',
+      `  - { name: grafana, project: acme, scopes: [read], sha256: ${hashKey('grafana-secret-00001').toUpperCase()} }`,
+      `  - { project: beta, scopes: [read, admin], key: "sha256:${hashKey('beta-ops-secret-0001')}" }`,
+    ].join('\n'),
+  );
+  const ring = new KeyRing(loadConfig({ TRACEMILL_CONFIG: file }).apiKeys ?? [], 'default');
+  t.same(ring.authenticate('yaml-form-secret-0001', 'ingest'), { project: 'acme', scopes: new Set(['ingest']), keyName: 'fleet' });
+  t.equal(ring.authenticate('grafana-secret-00001', 'read').keyName, 'grafana', 'sha256 field (any case)');
+  t.equal(ring.authenticate('beta-ops-secret-0001', 'admin').keyName, 'key3', 'key: sha256:<hex>');
+  t.throws(() => ring.authenticate('sha256:' + hashKey('beta-ops-secret-0001'), 'read'), { statusCode: 401 } as never, 'the hash is not a key');
+
+  t.throws(() => loadConfig({ TRACEMILL_API_KEYS: 'a:read:same-secret-000001,b:ingest:same-secret-000001' }), /keys "key1" and "key2" are the same secret/);
+  t.throws(
+    () => loadConfig({ TRACEMILL_API_KEYS: '[{"project":"a","scopes":["read"],"key":"long-enough-secret-1","sha256":"' + 'a'.repeat(64) + '"}]' }),
+    /key 1 .*give either key .* or sha256/,
+  );
+  t.throws(() => loadConfig({ TRACEMILL_API_KEYS: '[{"project":"a","scopes":["write"],"key":"long-enough-secret-1"}]' }), /TRACEMILL_API_KEYS: key 1: scopes/);
+  const err = (() => {
+    try {
+      loadConfig({ TRACEMILL_API_KEYS: 'acme:read:short-secret' });
+    } catch (e) {
+      return (e as Error).message;
+    }
+  })();
+  t.match(err, /at least 16 characters/);
+  t.notMatch(err, /short-secret/, 'a refused secret is not echoed');
 });
 
 t.test('token buckets', async (t) => {
@@ -73,5 +124,8 @@ t.test('the limit over HTTP and gRPC', async (t) => {
   const g = await grpcExport(svc.grpcPort, 'traces', encodeTraces([]));
   const g2 = await grpcExport(svc.grpcPort, 'traces', encodeTraces([]));
   const g3 = await grpcExport(svc.grpcPort, 'traces', encodeTraces([]));
-  t.ok([g.code, g2.code, g3.code].includes(grpc.status.UNAVAILABLE), 'UNAVAILABLE (retryable) over gRPC');
+  const limited = [g, g2, g3].find((r) => r.code === grpc.status.UNAVAILABLE);
+  t.ok(limited, 'UNAVAILABLE (retryable) over gRPC');
+  t.match(limited?.details, /TRACEMILL_RATE_LIMIT_RPS/);
+  t.ok(limited?.metadata['grpc-status-details-bin'], 'with google.rpc.RetryInfo');
 });
