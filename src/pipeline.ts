@@ -36,7 +36,7 @@ export interface SinkOptions {
 }
 
 export function createSink(writer: BatchWriter, builders: Record<string, RowBuilder>, opts: SinkOptions = {}): Sink {
-  return async <T>(signal: Signal<T>, items: T[], ctx: IngestContext) => {
+  const sink: Sink = async <T>(signal: Signal<T>, items: T[], ctx: IngestContext) => {
     const build = builders[signal.name];
     if (!build) throw new Error(`no pipeline for signal ${signal.name}`);
     if (opts.maxItemsPerRequest && items.length > opts.maxItemsPerRequest) {
@@ -60,4 +60,7 @@ export function createSink(writer: BatchWriter, builders: Record<string, RowBuil
     }
     opts.afterCommit?.(signal.name, items as unknown[], ctx);
   };
+  // The receivers apply the item limit while decoding, so an oversized request is refused before it is built.
+  sink.maxItems = opts.maxItemsPerRequest;
+  return sink;
 }

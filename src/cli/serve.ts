@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import { startService } from '../service.js';
 import { DataDirLockedError } from '../store/clickhouse.js';
+import { selfTelemetry } from '../telemetry.js';
 import type { Command } from './main.js';
 
 export const serveCommand: Command = {
@@ -8,9 +9,11 @@ export const serveCommand: Command = {
   usage: 'tracemill serve',
   async run(): Promise<number> {
     const config = loadConfig();
+    // Off unless OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (src/telemetry.ts).
+    const telemetry = selfTelemetry(process.env);
     let service;
     try {
-      service = await startService(config);
+      service = await startService(config, { instrument: telemetry?.instrument });
     } catch (e) {
       if (e instanceof DataDirLockedError) {
         console.error(`tracemill: ${e.message}.\nStop the other process, or give this one its own TRACEMILL_DATA_DIR.`);
@@ -27,21 +30,29 @@ export const serveCommand: Command = {
       { http: service.httpUrl, grpc: `${config.host}:${service.grpcPort}`, store: service.store.description, migrationsApplied: service.migrations.applied },
       `tracemill ready: OTLP/HTTP ${service.httpUrl}/v1/traces, OTLP/gRPC ${config.host}:${service.grpcPort}`,
     );
-    await new Promise<void>((resolve) => {
+    if (telemetry) {
+      const refused = await telemetry
+        .start({ host: config.host, httpPort: Number(new URL(service.httpUrl).port), grpcPort: service.grpcPort })
+        .catch((e: Error) => `the OpenTelemetry SDK did not start: ${e.message}`);
+      if (refused) log.warn({ endpoint: telemetry.endpoint }, `self-telemetry off: ${refused}`);
+      else log.info({ endpoint: telemetry.endpoint }, 'self-telemetry on: traces of query API and admin requests');
+    }
+    const clean = await new Promise<boolean>((resolve) => {
       const stop = (signal: string) => {
         log.info({ signal }, 'shutting down: draining the write queue');
         service.close().then(
-          () => resolve(),
+          () => resolve(true),
           (e: Error) => {
             log.error({ err: e }, 'shutdown failed');
-            resolve();
+            resolve(false);
           },
         );
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    await telemetry?.shutdown().catch(() => undefined); // sends the last spans
     log.info('stopped');
-    return 0;
+    return clean ? 0 : 1;
   },
 };

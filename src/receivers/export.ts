@@ -1,7 +1,7 @@
 // One export path for every signal and both transports: decode, hand to the sink, report partial success.
 // HTTP and gRPC differ only in how they map the outcome and the errors below to status codes.
-import { type Decoded, type Rejection, rejectedCount, rejectionMessage } from './otlp/model.js';
-import type { Encoding, PartialSuccess, RejectedField } from './otlp/responses.js';
+import { type Decoded, type Rejection, TooManyItemsError, rejectedCount, rejectionMessage } from './otlp/model.js';
+import { type Encoding, GrpcCode, type PartialSuccess, type RejectedField } from './otlp/responses.js';
 import { DecodeError } from './otlp/wire.js';
 
 export type SignalName = 'traces' | 'logs' | 'metrics';
@@ -13,8 +13,9 @@ export interface Signal<T> {
   rejectedField: RejectedField;
   /** What one rejected item is called in messages. */
   noun: string;
-  decodeProto(buf: Buffer): Decoded<T>;
-  decodeJson(doc: unknown): Decoded<T>;
+  /** `maxItems`: stop with TooManyItemsError past this many items (valid or not). */
+  decodeProto(buf: Buffer, maxItems?: number): Decoded<T>;
+  decodeJson(doc: unknown, maxItems?: number): Decoded<T>;
 }
 
 export interface IngestContext {
@@ -23,8 +24,8 @@ export interface IngestContext {
   rejected: Rejection[];
 }
 
-/** Receives decoded items; resolves only when they are committed. */
-export type Sink = <T>(signal: Signal<T>, items: T[], ctx: IngestContext) => Promise<void>;
+/** Receives decoded items; resolves only when they are committed. `maxItems`: the per-request item limit, applied while decoding. */
+export type Sink = (<T>(signal: Signal<T>, items: T[], ctx: IngestContext) => Promise<void>) & { maxItems?: number };
 
 /** The request itself is unusable: 400 / INVALID_ARGUMENT, not retryable. */
 export class InvalidRequestError extends Error {
@@ -42,17 +43,24 @@ export class HttpError extends Error {
   }
 }
 
-export function decodePayload<T>(signal: Signal<T>, body: Buffer, enc: Encoding): Decoded<T> {
+export function decodePayload<T>(signal: Signal<T>, body: Buffer, enc: Encoding, maxItems?: number): Decoded<T> {
   try {
-    if (enc === 'protobuf') return signal.decodeProto(body);
+    if (enc === 'protobuf') return signal.decodeProto(body, maxItems);
     let doc: unknown;
     try {
       doc = JSON.parse(body.toString('utf8'));
     } catch (e) {
       throw new DecodeError(`invalid JSON: ${(e as Error).message}`);
     }
-    return signal.decodeJson(doc);
+    return signal.decodeJson(doc, maxItems);
   } catch (e) {
+    if (e instanceof TooManyItemsError) {
+      throw new HttpError(
+        413,
+        `more than ${e.limit} ${signal.noun}s in one request (TRACEMILL_MAX_ITEMS_PER_REQUEST); send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`,
+        GrpcCode.RESOURCE_EXHAUSTED,
+      );
+    }
     if (e instanceof DecodeError || e instanceof RangeError) {
       throw new InvalidRequestError(`cannot decode the ${enc === 'json' ? 'OTLP/JSON' : 'OTLP protobuf'} ${signal.name} request: ${e.message}`);
     }
@@ -65,7 +73,7 @@ export function decodePayload<T>(signal: Signal<T>, body: Buffer, enc: Encoding)
  * Throws InvalidRequestError when nothing in the request is usable; store errors pass through.
  */
 export async function runExport<T>(signal: Signal<T>, body: Buffer, enc: Encoding, project: string, sink: Sink): Promise<PartialSuccess | undefined> {
-  const decoded = decodePayload(signal, body, enc);
+  const decoded = decodePayload(signal, body, enc, sink.maxItems);
   const ctx: IngestContext = { project, rejected: decoded.rejected };
   if (decoded.items.length === 0 && decoded.rejected.length > 0) {
     throw new InvalidRequestError(`every ${signal.noun} in the request was rejected: ${rejectionMessage(decoded.rejected)}`);

@@ -1,5 +1,6 @@
 // Per-item limits on decoded data, the same for both transports: too many attributes are dropped and
 // counted (as OTLP's dropped_attributes_count does), over-long values are cut and flagged — never silently.
+import { addDropped } from './otlp/anyvalue.js';
 import type { Attributes, LogRecord, Span } from './otlp/model.js';
 
 export interface ItemLimits {
@@ -49,7 +50,7 @@ export function limitSpans(spans: Span[], limits: ItemLimits): LimitOutcome {
     const cut: string[] = [];
     const dropped = limitAttributes(s.attributes, limits, cut);
     if (dropped) {
-      s.droppedAttributesCount += dropped;
+      s.droppedAttributesCount = addDropped(s.droppedAttributesCount, dropped);
       out.dropped += dropped;
     }
     if (cut.length) {
@@ -66,7 +67,7 @@ export function limitLogs(logs: LogRecord[], limits: ItemLimits): LimitOutcome {
     const cut: string[] = [];
     const dropped = limitAttributes(l.attributes, limits, cut);
     if (dropped) {
-      l.droppedAttributesCount += dropped;
+      l.droppedAttributesCount = addDropped(l.droppedAttributesCount, dropped);
       out.dropped += dropped;
     }
     if (l.body.value.length > limits.maxValueChars) {

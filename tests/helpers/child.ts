@@ -4,20 +4,28 @@ import { join } from 'node:path';
 
 export const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
 
-export function startServe(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+export function startServe(
+  dataDir: string,
+  env: Record<string, string> = {},
+  opts: { uid?: number; gid?: number } = {},
+): Promise<{ child: ChildProcess; url: string; grpcPort: number; output(): string }> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: { ...process.env, TRACEMILL_DATA_DIR: dataDir, TRACEMILL_HTTP_PORT: '0', TRACEMILL_GRPC_PORT: '0', TRACEMILL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...opts,
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`child not ready in 60s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // or it outlives the test
+      reject(new Error(`child not ready in 60s:\n${out}`));
+    }, 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"http":"(http:\/\/[^"]+)"/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1] });
+        resolve({ child, url: m[1], grpcPort: Number(/"grpc":"[^"]*:(\d+)"/.exec(out)?.[1] ?? 0), output: () => out });
       }
     });
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -129,6 +129,31 @@ function readKvlistTree(r: Reader, depth: number): { values: { key: string; valu
   return { values };
 }
 
+/**
+ * Most KeyValues decoded into one attribute list; the rest are skipped unread and counted in the item's
+ * dropped_attributes_count. A guard against a request of millions of keys on one item (a dictionary that
+ * large costs seconds to build); TRACEMILL_MAX_ATTRIBUTES applies below it.
+ */
+export const MAX_DECODED_ATTRIBUTES = 65536;
+
+/** Reads the KeyValue field at r (its tag already read) into attrs, unless `n` already reached the cap; returns n + 1. */
+export function readAttr(r: Reader, attrs: Attributes, n: number): number {
+  if (n < MAX_DECODED_ATTRIBUTES) readKeyValue(r.sub(), attrs);
+  else r.skip(2);
+  return n + 1;
+}
+
+/** How many of `n` KeyValues were skipped by the cap (protobuf: a count; JSON: the attributes array). */
+export function attrOverflow(n: unknown): number {
+  const count = typeof n === 'number' ? n : Array.isArray(n) ? n.length : 0;
+  return count > MAX_DECODED_ATTRIBUTES ? count - MAX_DECODED_ATTRIBUTES : 0;
+}
+
+/** A dropped_attributes_count plus `more`, saturating at the uint32 maximum (the column type) instead of wrapping. */
+export function addDropped(count: number, more: number): number {
+  return more === 0 ? count : Math.min(0xffffffff, count + more);
+}
+
 /** Reads one KeyValue message into attrs. */
 export function readKeyValue(r: Reader, attrs: Attributes): void {
   let key = '';
@@ -157,7 +182,13 @@ function isObj(v: unknown): v is Record<string, unknown> {
 const INT_RE = /^-?\d+$/;
 
 export function jsonInt(v: unknown, what: string): string {
-  if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    if (Number.isSafeInteger(v)) return String(v);
+    // Beyond 2^53 a JSON number is already rounded; keep its exact decimal value (never "1e+21"), in range.
+    const b = BigInt(v);
+    if (b < -(1n << 63n) || b >= 1n << 64n) throw new DecodeError(`${what} is out of the 64-bit range`);
+    return b.toString();
+  }
   if (typeof v === 'string' && INT_RE.test(v)) {
     const b = BigInt(v);
     if (b < -(1n << 63n) || b >= 1n << 64n) throw new DecodeError(`${what} is out of the 64-bit range`);
@@ -238,7 +269,9 @@ export function attributesFromJson(v: unknown, what = 'attributes'): Attributes 
   const attrs = emptyAttributes();
   if (v === undefined || v === null) return attrs;
   if (!Array.isArray(v)) throw new DecodeError(`${what} must be an array of KeyValue`);
-  for (const kv of v) {
+  const n = Math.min(v.length, MAX_DECODED_ATTRIBUTES); // the rest: see attrOverflow
+  for (let i = 0; i < n; i++) {
+    const kv: unknown = v[i];
     if (!isObj(kv)) throw new DecodeError(`${what}: each KeyValue must be an object`);
     setAttr(attrs, jsonString(kv.key ?? '', `${what} key`), anyValueFromJson(kv.value, 0));
   }

@@ -1,31 +1,34 @@
 // Pieces shared by the trace, log and metric decoders: resource, scope, ids, envelopes.
-import { attributesFromJson, jsonInt, readKeyValue } from './anyvalue.js';
+import { addDropped, attrOverflow, attributesFromJson, jsonInt, readAttr } from './anyvalue.js';
 import { type Resource, type Scope, MAX_NANOS, emptyAttributes } from './model.js';
 import { DecodeError, Reader } from './wire.js';
 
 export function readResource(r: Reader, schemaUrl: string): Resource {
   const attributes = emptyAttributes();
   let dropped = 0;
+  let n = 0;
   while (!r.done()) {
     const tag = r.varint32();
-    if (tag === 10) readKeyValue(r.sub(), attributes);
+    if (tag === 10) n = readAttr(r, attributes, n);
     else if (tag === 16) dropped = r.varint32();
     else r.skip(tag & 7); // entity_refs (3) and future fields
   }
-  return { attributes, droppedAttributesCount: dropped, schemaUrl, serviceName: attributes.values['service.name'] ?? '' };
+  return { attributes, droppedAttributesCount: addDropped(dropped, attrOverflow(n)), schemaUrl, serviceName: attributes.values['service.name'] ?? '' };
 }
 
 export function readScope(r: Reader | undefined, schemaUrl: string): Scope {
   const scope: Scope = { name: '', version: '', attributes: emptyAttributes(), droppedAttributesCount: 0, schemaUrl };
   if (!r) return scope;
+  let n = 0;
   while (!r.done()) {
     const tag = r.varint32();
     if (tag === 10) scope.name = r.string();
     else if (tag === 18) scope.version = r.string();
-    else if (tag === 26) readKeyValue(r.sub(), scope.attributes);
+    else if (tag === 26) n = readAttr(r, scope.attributes, n);
     else if (tag === 32) scope.droppedAttributesCount = r.varint32();
     else r.skip(tag & 7);
   }
+  scope.droppedAttributesCount = addDropped(scope.droppedAttributesCount, attrOverflow(n));
   return scope;
 }
 
@@ -34,7 +37,9 @@ export const EMPTY_RESOURCE_READER = (): Reader => new Reader(Buffer.alloc(0));
 /**
  * Walks an Export*ServiceRequest envelope: resource_X (field 1) -> {resource (1), scope_X (2), schema_url (3)}
  * -> {scope (1), items (2), schema_url (3)}. Calls onItem for every item with its resource and scope.
- * Resource and scope may follow their children on the wire, so children are collected first.
+ * Resource and scope may follow their children on the wire, so each message is read twice: once for its own
+ * fields (skipping the children), then for the children. Nothing is allocated per child before onItem sees
+ * it, so the item limit stops a request of millions of tiny items early, and empty envelopes cost nothing.
  */
 export function walkEnvelope(buf: Buffer, onItem: (item: Reader, resource: Resource, scope: Scope) => void): void {
   const top = new Reader(buf);
@@ -45,30 +50,51 @@ export function walkEnvelope(buf: Buffer, onItem: (item: Reader, resource: Resou
       continue;
     }
     const rs = top.sub();
+    const rsStart = rs.pos;
     let resourceReader: Reader | undefined;
     let schemaUrl = '';
-    const scopes: Reader[] = [];
+    let scopes = false;
     while (!rs.done()) {
       const t = rs.varint32();
       if (t === 10) resourceReader = rs.sub();
-      else if (t === 18) scopes.push(rs.sub());
       else if (t === 26) schemaUrl = rs.string();
-      else rs.skip(t & 7);
+      else {
+        if (t === 18) scopes = true;
+        rs.skip(t & 7);
+      }
     }
-    const resource = readResource(resourceReader ?? EMPTY_RESOURCE_READER(), schemaUrl);
-    for (const ss of scopes) {
+    if (!scopes) continue;
+    let resource: Resource | undefined;
+    rs.pos = rsStart;
+    while (!rs.done()) {
+      const t = rs.varint32();
+      if (t !== 18) {
+        rs.skip(t & 7);
+        continue;
+      }
+      const ss = rs.sub();
+      const ssStart = ss.pos;
       let scopeReader: Reader | undefined;
       let scopeSchema = '';
-      const items: Reader[] = [];
+      let items = false;
       while (!ss.done()) {
-        const t = ss.varint32();
-        if (t === 10) scopeReader = ss.sub();
-        else if (t === 18) items.push(ss.sub());
-        else if (t === 26) scopeSchema = ss.string();
-        else ss.skip(t & 7);
+        const u = ss.varint32();
+        if (u === 10) scopeReader = ss.sub();
+        else if (u === 26) scopeSchema = ss.string();
+        else {
+          if (u === 18) items = true;
+          ss.skip(u & 7);
+        }
       }
+      if (!items) continue;
+      resource ??= readResource(resourceReader ?? EMPTY_RESOURCE_READER(), schemaUrl);
       const scope = readScope(scopeReader, scopeSchema);
-      for (const item of items) onItem(item, resource, scope);
+      ss.pos = ssStart;
+      while (!ss.done()) {
+        const u = ss.varint32();
+        if (u === 18) onItem(ss.sub(), resource, scope);
+        else ss.skip(u & 7);
+      }
     }
   }
 }
@@ -128,7 +154,7 @@ export function resourceFromJson(v: unknown, schemaUrl: string): Resource {
   const attributes = attributesFromJson(field(o, 'attributes'), 'resource.attributes');
   return {
     attributes,
-    droppedAttributesCount: jsonUint(o, 'droppedAttributesCount'),
+    droppedAttributesCount: addDropped(jsonUint(o, 'droppedAttributesCount'), attrOverflow(field(o, 'attributes'))),
     schemaUrl,
     serviceName: attributes.values['service.name'] ?? '',
   };
@@ -140,7 +166,7 @@ export function scopeFromJson(v: unknown, schemaUrl: string): Scope {
     name: jsonStr(o, 'name'),
     version: jsonStr(o, 'version'),
     attributes: attributesFromJson(field(o, 'attributes'), 'scope.attributes'),
-    droppedAttributesCount: jsonUint(o, 'droppedAttributesCount'),
+    droppedAttributesCount: addDropped(jsonUint(o, 'droppedAttributesCount'), attrOverflow(field(o, 'attributes'))),
     schemaUrl,
   };
 }

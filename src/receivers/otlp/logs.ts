@@ -1,7 +1,7 @@
 // ExportLogsServiceRequest decoders (protobuf and OTLP/JSON) into LogRecord records.
-import { anyValueFromJson, attributesFromJson, readAnyValue, readKeyValue } from './anyvalue.js';
+import { addDropped, anyValueFromJson, attrOverflow, attributesFromJson, readAnyValue, readAttr } from './anyvalue.js';
 import { checkNanos, checkOptionalTraceId, checkSpanId, field, isObj, jsonEnum, jsonId, jsonNanos, jsonStr, jsonUint, walkEnvelope, walkJsonEnvelope } from './common.js';
-import { type Decoded, type LogRecord, type Resource, type Scope, emptyAttributes } from './model.js';
+import { type Decoded, type Decoding, type LogRecord, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from './model.js';
 import { DecodeError, Reader } from './wire.js';
 
 const ZERO_TRACE = '0'.repeat(32);
@@ -36,18 +36,19 @@ export function validateLogRecord(l: LogRecord): string {
   );
 }
 
-function collect(out: Decoded<LogRecord>, read: () => LogRecord): void {
+function collect(out: Decoding<LogRecord>, read: () => LogRecord): void {
+  countItem(out);
   let l: LogRecord;
   try {
     l = read();
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    out.rejected.push({ count: 1, reason: `malformed log record: ${e.message}` });
+    addRejection(out.rejected, `malformed log record: ${e.message}`);
     return;
   }
   const reason = validateLogRecord(l);
   if (reason) {
-    out.rejected.push({ count: 1, reason });
+    addRejection(out.rejected, reason);
     return;
   }
   // All-zero ids mean "no trace context" (the SDKs send them that way); store them as absent.
@@ -61,14 +62,15 @@ function collect(out: Decoded<LogRecord>, read: () => LogRecord): void {
 
 // ---------- protobuf ----------
 
-export function decodeLogsProto(buf: Buffer): Decoded<LogRecord> {
-  const out: Decoded<LogRecord> = { items: [], rejected: [] };
+export function decodeLogsProto(buf: Buffer, maxItems?: number): Decoded<LogRecord> {
+  const out = startDecoding<LogRecord>(maxItems);
   walkEnvelope(buf, (r, resource, scope) => collect(out, () => readLogRecord(r, resource, scope)));
   return out;
 }
 
 function readLogRecord(r: Reader, resource: Resource, scope: Scope): LogRecord {
   const l = newLogRecord(resource, scope);
+  let n = 0;
   while (!r.done()) {
     const tag = r.varint32();
     switch (tag) {
@@ -85,7 +87,7 @@ function readLogRecord(r: Reader, resource: Resource, scope: Scope): LogRecord {
         l.body = readAnyValue(r.sub(), 0);
         break;
       case 50:
-        readKeyValue(r.sub(), l.attributes);
+        n = readAttr(r, l.attributes, n);
         break;
       case 56:
         l.droppedAttributesCount = r.varint32();
@@ -109,6 +111,7 @@ function readLogRecord(r: Reader, resource: Resource, scope: Scope): LogRecord {
         r.skip(tag & 7);
     }
   }
+  l.droppedAttributesCount = addDropped(l.droppedAttributesCount, attrOverflow(n));
   return l;
 }
 
@@ -122,8 +125,8 @@ const SEVERITY_NAMES: Record<string, number> = Object.fromEntries(
 );
 SEVERITY_NAMES.SEVERITY_NUMBER_UNSPECIFIED = 0;
 
-export function decodeLogsJson(doc: unknown): Decoded<LogRecord> {
-  const out: Decoded<LogRecord> = { items: [], rejected: [] };
+export function decodeLogsJson(doc: unknown, maxItems?: number): Decoded<LogRecord> {
+  const out = startDecoding<LogRecord>(maxItems);
   walkJsonEnvelope(doc, 'resourceLogs', 'scopeLogs', 'logRecords', (item, resource, scope) => {
     collect(out, () => {
       if (!isObj(item)) throw new DecodeError('logRecords[] entries must be objects');
@@ -141,7 +144,7 @@ function logRecordFromJson(o: Record<string, unknown>, resource: Resource, scope
   l.severityText = jsonStr(o, 'severityText');
   l.body = anyValueFromJson(field(o, 'body'), 0);
   l.attributes = attributesFromJson(field(o, 'attributes'), 'logRecord.attributes');
-  l.droppedAttributesCount = jsonUint(o, 'droppedAttributesCount');
+  l.droppedAttributesCount = addDropped(jsonUint(o, 'droppedAttributesCount'), attrOverflow(field(o, 'attributes')));
   l.flags = jsonUint(o, 'flags');
   l.traceId = jsonId(field(o, 'traceId'), 16);
   l.spanId = jsonId(field(o, 'spanId'), 8);

@@ -1,7 +1,7 @@
 // ExportMetricsServiceRequest decoders (protobuf and OTLP/JSON) into one flat record per data point.
 // Every point type (gauge, sum, histogram, exponential histogram, summary) uses the same record, with the
 // fields of the other types left at their zero values: one table, one row encoder, one query shape.
-import { attributesFromJson, jsonDoubleIn, jsonInt, readKeyValue } from './anyvalue.js';
+import { attributesFromJson, jsonDoubleIn, jsonInt, readAttr } from './anyvalue.js';
 import {
   arr,
   checkNanos,
@@ -17,7 +17,7 @@ import {
   walkEnvelope,
   walkJsonEnvelope,
 } from './common.js';
-import { type Attributes, type Decoded, type Resource, type Scope, emptyAttributes } from './model.js';
+import { type Attributes, type Decoded, type Decoding, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from './model.js';
 import { DecodeError, Reader } from './wire.js';
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
@@ -127,20 +127,21 @@ export function validatePoint(p: MetricPoint): string {
   );
 }
 
-type Out = Decoded<MetricPoint>;
+type Out = Decoding<MetricPoint>;
 
 /** Decodes one point; a point that fails is rejected alone, its siblings are kept. */
 function collectPoint(out: Out, read: () => MetricPoint): void {
+  countItem(out);
   let p: MetricPoint;
   try {
     p = read();
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    out.rejected.push({ count: 1, reason: `malformed data point: ${e.message}` });
+    addRejection(out.rejected, `malformed data point: ${e.message}`);
     return;
   }
   const reason = validatePoint(p);
-  if (reason) out.rejected.push({ count: 1, reason });
+  if (reason) addRejection(out.rejected, reason);
   else out.items.push(p);
 }
 
@@ -150,14 +151,15 @@ function collectMetric(out: Out, read: () => void): void {
     read();
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    out.rejected.push({ count: 1, reason: `malformed metric: ${e.message}` });
+    countItem(out);
+    addRejection(out.rejected, `malformed metric: ${e.message}`);
   }
 }
 
 // ---------- protobuf ----------
 
-export function decodeMetricsProto(buf: Buffer): Out {
-  const out: Out = { items: [], rejected: [] };
+export function decodeMetricsProto(buf: Buffer, maxItems?: number): Decoded<MetricPoint> {
+  const out = startDecoding<MetricPoint>(maxItems);
   walkEnvelope(buf, (r, resource, scope) => collectMetric(out, () => readMetric(r, resource, scope, out)));
   return out;
 }
@@ -168,12 +170,13 @@ const DATA_FIELDS: Record<number, MetricType> = { 42: 'gauge', 58: 'sum', 74: 'h
 function readMetric(r: Reader, resource: Resource, scope: Scope, out: Out): void {
   const metric: MetricDescriptor = { name: '', description: '', unit: '', type: 'gauge', aggregationTemporality: 0, isMonotonic: false, metadata: emptyAttributes() };
   let data: Reader | undefined;
+  let nMeta = 0;
   while (!r.done()) {
     const tag = r.varint32();
     if (tag === 10) metric.name = r.string();
     else if (tag === 18) metric.description = r.string();
     else if (tag === 26) metric.unit = r.string();
-    else if (tag === 98) readKeyValue(r.sub(), metric.metadata);
+    else if (tag === 98) nMeta = readAttr(r, metric.metadata, nMeta);
     else if (DATA_FIELDS[tag]) {
       metric.type = DATA_FIELDS[tag];
       data = r.sub(); // oneof: the last one on the wire wins
@@ -181,16 +184,26 @@ function readMetric(r: Reader, resource: Resource, scope: Scope, out: Out): void
   }
   if (!data) return; // a metric without data has no points to store
   // Gauge/Sum/Histogram/ExponentialHistogram/Summary: data_points = 1, aggregation_temporality = 2, is_monotonic = 3.
-  const points: Reader[] = [];
+  // Two passes, as in walkEnvelope: the descriptor's fields first (they may follow the points), then the
+  // points one by one, so the item limit stops a metric of millions of points before they are all read.
+  const start = data.pos;
   while (!data.done()) {
     const tag = data.varint32();
-    if (tag === 10) points.push(data.sub());
-    else if (tag === 16) metric.aggregationTemporality = data.varint32() | 0;
+    if (tag === 16) metric.aggregationTemporality = data.varint32() | 0;
     else if (tag === 24) metric.isMonotonic = data.bool();
     else data.skip(tag & 7);
   }
   const readPoint = POINT_READERS[metric.type];
-  for (const pr of points) collectPoint(out, () => readPoint(pr, newPoint(resource, scope, metric)));
+  data.pos = start;
+  while (!data.done()) {
+    const tag = data.varint32();
+    if (tag !== 10) {
+      data.skip(tag & 7);
+      continue;
+    }
+    const pr = data.sub();
+    collectPoint(out, () => readPoint(pr, newPoint(resource, scope, metric)));
+  }
 }
 
 function zigzag32(n: number): number {
@@ -204,11 +217,12 @@ function packed(r: Reader, readOne: (s: Reader) => void): void {
 }
 
 function readNumberPoint(r: Reader, p: MetricPoint): MetricPoint {
+  let nAttrs = 0; // data points have no dropped_attributes_count: past MAX_DECODED_ATTRIBUTES, keys are skipped
   while (!r.done()) {
     const tag = r.varint32();
     switch (tag) {
       case 58:
-        readKeyValue(r.sub(), p.attributes);
+        nAttrs = readAttr(r, p.attributes, nAttrs);
         break;
       case 17:
         p.startTimeUnixNano = r.fixed64();
@@ -236,11 +250,12 @@ function readNumberPoint(r: Reader, p: MetricPoint): MetricPoint {
 }
 
 function readHistogramPoint(r: Reader, p: MetricPoint): MetricPoint {
+  let nAttrs = 0; // data points have no dropped_attributes_count: past MAX_DECODED_ATTRIBUTES, keys are skipped
   while (!r.done()) {
     const tag = r.varint32();
     switch (tag) {
       case 74:
-        readKeyValue(r.sub(), p.attributes);
+        nAttrs = readAttr(r, p.attributes, nAttrs);
         break;
       case 17:
         p.startTimeUnixNano = r.fixed64();
@@ -286,11 +301,12 @@ function readHistogramPoint(r: Reader, p: MetricPoint): MetricPoint {
 }
 
 function readExpHistogramPoint(r: Reader, p: MetricPoint): MetricPoint {
+  let nAttrs = 0; // data points have no dropped_attributes_count: past MAX_DECODED_ATTRIBUTES, keys are skipped
   while (!r.done()) {
     const tag = r.varint32();
     switch (tag) {
       case 10:
-        readKeyValue(r.sub(), p.attributes);
+        nAttrs = readAttr(r, p.attributes, nAttrs);
         break;
       case 17:
         p.startTimeUnixNano = r.fixed64();
@@ -351,11 +367,12 @@ function readBuckets(r: Reader): ExpBuckets {
 }
 
 function readSummaryPoint(r: Reader, p: MetricPoint): MetricPoint {
+  let nAttrs = 0; // data points have no dropped_attributes_count: past MAX_DECODED_ATTRIBUTES, keys are skipped
   while (!r.done()) {
     const tag = r.varint32();
     switch (tag) {
       case 58:
-        readKeyValue(r.sub(), p.attributes);
+        nAttrs = readAttr(r, p.attributes, nAttrs);
         break;
       case 17:
         p.startTimeUnixNano = r.fixed64();
@@ -403,9 +420,10 @@ const POINT_READERS: Record<MetricType, (r: Reader, p: MetricPoint) => MetricPoi
 
 function readExemplar(r: Reader): Exemplar {
   const e = newExemplar();
+  let n = 0;
   while (!r.done()) {
     const tag = r.varint32();
-    if (tag === 58) readKeyValue(r.sub(), e.filteredAttributes);
+    if (tag === 58) n = readAttr(r, e.filteredAttributes, n);
     else if (tag === 17) e.timeUnixNano = r.fixed64();
     else if (tag === 25) setDouble(e, r.double());
     else if (tag === 49) setInt(e, String(r.sfixed64()));
@@ -444,8 +462,8 @@ const JSON_TYPES: [string, MetricType][] = [
   ['summary', 'summary'],
 ];
 
-export function decodeMetricsJson(doc: unknown): Out {
-  const out: Out = { items: [], rejected: [] };
+export function decodeMetricsJson(doc: unknown, maxItems?: number): Decoded<MetricPoint> {
+  const out = startDecoding<MetricPoint>(maxItems);
   walkJsonEnvelope(doc, 'resourceMetrics', 'scopeMetrics', 'metrics', (item, resource, scope) =>
     collectMetric(out, () => {
       if (!isObj(item)) throw new DecodeError('metrics[] entries must be objects');

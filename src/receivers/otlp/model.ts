@@ -89,6 +89,48 @@ export interface Decoded<T> {
   rejected: Rejection[];
 }
 
+/** The request holds more items than the limit allows (413 / RESOURCE_EXHAUSTED); decoding stopped there. */
+export class TooManyItemsError extends Error {
+  override name = 'TooManyItemsError';
+  constructor(readonly limit: number) {
+    super(`more than ${limit} items in one request`);
+  }
+}
+
+/** Decoder state: the result plus the request's item budget (valid and rejected items both count). */
+export interface Decoding<T> extends Decoded<T> {
+  seen: number;
+  max: number;
+}
+
+export function startDecoding<T>(maxItems = Infinity): Decoding<T> {
+  return { items: [], rejected: [], seen: 0, max: maxItems };
+}
+
+/**
+ * Counts one more item of the request. Stopping at the limit bounds a request's memory by the item limit
+ * rather than by its size: a 64 MiB body of empty spans would otherwise decode into millions of records.
+ */
+export function countItem(out: Decoding<unknown>): void {
+  if (++out.seen > out.max) throw new TooManyItemsError(out.max);
+}
+
+// Distinct reasons kept per request; the rest are counted under one entry.
+const MAX_REASONS = 32;
+
+/** Records `count` rejected items, merged with earlier ones of the same reason (the list stays short). */
+export function addRejection(rejected: Rejection[], reason: string, count = 1): void {
+  for (let i = rejected.length - 1; i >= 0; i--) {
+    if (rejected[i].reason === reason) {
+      rejected[i].count += count;
+      return;
+    }
+  }
+  if (rejected.length < MAX_REASONS - 1) rejected.push({ count, reason });
+  else if (rejected.length === MAX_REASONS - 1) rejected.push({ count, reason: 'other reasons' });
+  else rejected[rejected.length - 1].count += count;
+}
+
 /** Nanosecond timestamps must fit ClickHouse DateTime64(9): [1900-01-01, 2262-04-11]. */
 export const MAX_NANOS = 9223372036854775807n;
 

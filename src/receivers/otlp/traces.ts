@@ -1,5 +1,5 @@
 // ExportTraceServiceRequest decoders (protobuf and OTLP/JSON) into Span records.
-import { attributesFromJson, readKeyValue } from './anyvalue.js';
+import { addDropped, attrOverflow, attributesFromJson, readAttr } from './anyvalue.js';
 import {
   arr,
   checkNanos,
@@ -16,7 +16,19 @@ import {
   walkEnvelope,
   walkJsonEnvelope,
 } from './common.js';
-import { type Decoded, type Resource, type Scope, type Span, type SpanEvent, type SpanLink, emptyAttributes } from './model.js';
+import {
+  type Decoded,
+  type Decoding,
+  type Resource,
+  type Scope,
+  type Span,
+  type SpanEvent,
+  type SpanLink,
+  addRejection,
+  countItem,
+  emptyAttributes,
+  startDecoding,
+} from './model.js';
 import { DecodeError, Reader } from './wire.js';
 
 function newSpan(resource: Resource, scope: Scope): Span {
@@ -57,17 +69,18 @@ export function validateSpan(s: Span): string {
   );
 }
 
-function collect(out: Decoded<Span>, read: () => Span): void {
+function collect(out: Decoding<Span>, read: () => Span): void {
+  countItem(out);
   let s: Span;
   try {
     s = read();
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    out.rejected.push({ count: 1, reason: `malformed span: ${e.message}` });
+    addRejection(out.rejected, `malformed span: ${e.message}`);
     return;
   }
   const reason = validateSpan(s);
-  if (reason) out.rejected.push({ count: 1, reason });
+  if (reason) addRejection(out.rejected, reason);
   else {
     if (s.parentSpanId === '0000000000000000') s.parentSpanId = '';
     out.items.push(s);
@@ -76,14 +89,15 @@ function collect(out: Decoded<Span>, read: () => Span): void {
 
 // ---------- protobuf ----------
 
-export function decodeTracesProto(buf: Buffer): Decoded<Span> {
-  const out: Decoded<Span> = { items: [], rejected: [] };
+export function decodeTracesProto(buf: Buffer, maxItems?: number): Decoded<Span> {
+  const out = startDecoding<Span>(maxItems);
   walkEnvelope(buf, (r, resource, scope) => collect(out, () => readSpan(r, resource, scope)));
   return out;
 }
 
 function readSpan(r: Reader, resource: Resource, scope: Scope): Span {
   const s = newSpan(resource, scope);
+  let n = 0;
   while (!r.done()) {
     const tag = r.varint32();
     switch (tag) {
@@ -112,7 +126,7 @@ function readSpan(r: Reader, resource: Resource, scope: Scope): Span {
         s.endTimeUnixNano = r.fixed64();
         break;
       case 74:
-        readKeyValue(r.sub(), s.attributes);
+        n = readAttr(r, s.attributes, n);
         break;
       case 80:
         s.droppedAttributesCount = r.varint32();
@@ -146,34 +160,39 @@ function readSpan(r: Reader, resource: Resource, scope: Scope): Span {
         r.skip(tag & 7);
     }
   }
+  s.droppedAttributesCount = addDropped(s.droppedAttributesCount, attrOverflow(n));
   return s;
 }
 
 function readEvent(r: Reader): SpanEvent {
   const e: SpanEvent = { timeUnixNano: '0', name: '', attributes: emptyAttributes(), droppedAttributesCount: 0 };
+  let n = 0;
   while (!r.done()) {
     const tag = r.varint32();
     if (tag === 9) e.timeUnixNano = r.fixed64();
     else if (tag === 18) e.name = r.string();
-    else if (tag === 26) readKeyValue(r.sub(), e.attributes);
+    else if (tag === 26) n = readAttr(r, e.attributes, n);
     else if (tag === 32) e.droppedAttributesCount = r.varint32();
     else r.skip(tag & 7);
   }
+  e.droppedAttributesCount = addDropped(e.droppedAttributesCount, attrOverflow(n));
   return e;
 }
 
 function readLink(r: Reader): SpanLink {
   const l: SpanLink = { traceId: '', spanId: '', traceState: '', attributes: emptyAttributes(), droppedAttributesCount: 0, flags: 0 };
+  let n = 0;
   while (!r.done()) {
     const tag = r.varint32();
     if (tag === 10) l.traceId = r.hex();
     else if (tag === 18) l.spanId = r.hex();
     else if (tag === 26) l.traceState = r.string();
-    else if (tag === 34) readKeyValue(r.sub(), l.attributes);
+    else if (tag === 34) n = readAttr(r, l.attributes, n);
     else if (tag === 40) l.droppedAttributesCount = r.varint32();
     else if (tag === 53) l.flags = r.fixed32();
     else r.skip(tag & 7);
   }
+  l.droppedAttributesCount = addDropped(l.droppedAttributesCount, attrOverflow(n));
   return l;
 }
 
@@ -189,8 +208,8 @@ const SPAN_KINDS: Record<string, number> = {
 };
 const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 
-export function decodeTracesJson(doc: unknown): Decoded<Span> {
-  const out: Decoded<Span> = { items: [], rejected: [] };
+export function decodeTracesJson(doc: unknown, maxItems?: number): Decoded<Span> {
+  const out = startDecoding<Span>(maxItems);
   walkJsonEnvelope(doc, 'resourceSpans', 'scopeSpans', 'spans', (item, resource, scope) => {
     collect(out, () => {
       if (!isObj(item)) throw new DecodeError('spans[] entries must be objects');
@@ -212,7 +231,7 @@ function spanFromJson(o: Record<string, unknown>, resource: Resource, scope: Sco
   s.startTimeUnixNano = jsonNanos(o, 'startTimeUnixNano');
   s.endTimeUnixNano = jsonNanos(o, 'endTimeUnixNano');
   s.attributes = attributesFromJson(field(o, 'attributes'), 'span.attributes');
-  s.droppedAttributesCount = jsonUint(o, 'droppedAttributesCount');
+  s.droppedAttributesCount = addDropped(jsonUint(o, 'droppedAttributesCount'), attrOverflow(field(o, 'attributes')));
   s.droppedEventsCount = jsonUint(o, 'droppedEventsCount');
   s.droppedLinksCount = jsonUint(o, 'droppedLinksCount');
   for (const e of arr(field(o, 'events'), 'events')) {
@@ -221,7 +240,7 @@ function spanFromJson(o: Record<string, unknown>, resource: Resource, scope: Sco
       timeUnixNano: jsonNanos(e, 'timeUnixNano'),
       name: jsonStr(e, 'name'),
       attributes: attributesFromJson(field(e, 'attributes'), 'event.attributes'),
-      droppedAttributesCount: jsonUint(e, 'droppedAttributesCount'),
+      droppedAttributesCount: addDropped(jsonUint(e, 'droppedAttributesCount'), attrOverflow(field(e, 'attributes'))),
     });
   }
   for (const l of arr(field(o, 'links'), 'links')) {
@@ -231,7 +250,7 @@ function spanFromJson(o: Record<string, unknown>, resource: Resource, scope: Sco
       spanId: jsonId(field(l, 'spanId'), 8),
       traceState: jsonStr(l, 'traceState'),
       attributes: attributesFromJson(field(l, 'attributes'), 'link.attributes'),
-      droppedAttributesCount: jsonUint(l, 'droppedAttributesCount'),
+      droppedAttributesCount: addDropped(jsonUint(l, 'droppedAttributesCount'), attrOverflow(field(l, 'attributes'))),
       flags: jsonUint(l, 'flags'),
     });
   }
