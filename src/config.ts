@@ -24,6 +24,11 @@ export const SETTINGS = {
   clickhouseUser: ['CLICKHOUSE_USER', z.string().default('default'), 'ClickHouse user (server mode).'],
   clickhousePassword: ['CLICKHOUSE_PASSWORD', z.string().default(''), 'ClickHouse password (server mode).'],
   clickhouseDatabase: ['CLICKHOUSE_DATABASE', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('default'), 'ClickHouse database holding the tables.'],
+  clickhouseCluster: [
+    'TRACEMILL_CLICKHOUSE_CLUSTER',
+    z.string().regex(/^[A-Za-z0-9_.{}-]+$/, 'a cluster name from remote_servers, or a macro such as {cluster}').optional(),
+    'ClickHouse cluster (server mode): migrations run ON CLUSTER, data in Replicated*MergeTree `<table>_local` tables behind Distributed tables sharded by trace id. See docs/scaling.md. Unset: one server.',
+  ],
   defaultProject: ['TRACEMILL_PROJECT', z.string().min(1).max(128).default('default'), 'Project id given to data sent without an API key.'],
   retentionDays: ['TRACEMILL_RETENTION_DAYS', z.coerce.number().int().min(0).default(0), 'Days to keep data (ClickHouse TTL); 0 keeps everything.'],
   maxBodyBytes: ['TRACEMILL_MAX_BODY_BYTES', positiveInt.default(64 * MiB), 'Largest accepted request, checked before and after decompression (bytes).'],
@@ -39,7 +44,7 @@ export const SETTINGS = {
   apiKeys: [
     'TRACEMILL_API_KEYS',
     ApiKeysSchema.optional(),
-    'API keys, `project:scope+scope:secret` separated by commas (scopes: ingest, read, admin; the secret may be given as `sha256:<hex>`); in the config file also a list of `{key or sha256, project, scopes, name}`. Unset: no authentication (loopback only). See docs/security.md.',
+    'API keys, `project:scope+scope:secret` separated by commas (scopes: ingest, read, admin; the secret may be given as `sha256:<hex>`), or a JSON list of `{key or sha256, project, scopes, name}` (the config file takes the list as is). Unset: no authentication (loopback only). See docs/security.md.',
   ],
   allowUnauthenticated: ['TRACEMILL_ALLOW_UNAUTHENTICATED', bool.default(false), 'Set to 1 to serve without API keys on a non-loopback address (otherwise refused).'],
   rateLimitRps: ['TRACEMILL_RATE_LIMIT_RPS', z.coerce.number().min(0).default(0), 'Requests per second allowed per API key (per client address without keys), bursts of twice that; beyond it 429/UNAVAILABLE with Retry-After. 0: no limit.'],

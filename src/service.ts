@@ -3,9 +3,9 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { LogRecord, Span } from './receivers/otlp/model.js';
 import { type Config, ConfigError } from './config.js';
-import { AuthError, KeyRing, presentedKey } from './auth/keys.js';
+import { AuthError, KEY_REQUIRED, KeyRing, checkScope, presentedKey, unsafeExposure } from './auth/keys.js';
 import { RateLimiter } from './auth/rate-limit.js';
-import { callerId, headerKey, installAuth } from './api/auth.js';
+import { callerId, installAuth } from './api/auth.js';
 import { HttpError } from './receivers/export.js';
 import { GrpcCode } from './receivers/otlp/responses.js';
 import { adminRoutes } from './api/admin.js';
@@ -24,6 +24,7 @@ import { SIGNALS } from './receivers/signals.js';
 import { type Store, openStore } from './store/clickhouse.js';
 import { type MigrateResult, migrate } from './store/migrate.js';
 import { BatchWriter } from './store/writer.js';
+import { isStoreUnreachable, waitForStore } from './store/startup.js';
 
 export interface Service {
   config: Config;
@@ -39,24 +40,31 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService(config: Config): Promise<Service> {
+export interface ServiceOptions {
+  /** Called with the HTTP server before any route is added (self-telemetry hooks, src/telemetry.ts). */
+  instrument?(app: FastifyInstance): void;
+}
+
+export async function startService(config: Config, opts: ServiceOptions = {}): Promise<Service> {
   const ring = new KeyRing(config.apiKeys ?? [], config.defaultProject);
-  if (!ring.enabled && !isLoopback(config.host) && !config.allowUnauthenticated) {
-    throw new ConfigError(
-      `refusing to listen on ${config.host} without API keys: anyone who can reach it could read every prompt and tool argument. ` +
-        'Set TRACEMILL_API_KEYS (docs/security.md), or TRACEMILL_ALLOW_UNAUTHENTICATED=1 if a proxy in front of tracemill authenticates, or TRACEMILL_HOST=127.0.0.1.',
-    );
-  }
+  const exposure = unsafeExposure({ host: config.host, keysEnabled: ring.enabled, allowUnauthenticated: config.allowUnauthenticated });
+  if (exposure) throw new ConfigError(exposure);
   const limiter = new RateLimiter(config.rateLimitRps);
   // A bad rules file stops the start with the rule named, before anything is opened.
   const rules = config.rulesFile ? loadRules(config.rulesFile) : undefined;
   const store = openStore(config);
   let migrations: MigrateResult;
+  // A ClickHouse server not reachable yet is waited for (exports get 503 until it is, src/store/startup.ts).
+  let storeDown: Error | undefined;
   try {
     migrations = await migrate(store, { retentionDays: config.retentionDays });
   } catch (e) {
-    await store.close().catch(() => undefined);
-    throw e;
+    if (!isStoreUnreachable(store, e)) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
+    storeDown = e as Error;
+    migrations = { applied: [], current: 0 };
   }
   const writer = new BatchWriter(store, {
     maxRows: config.batchMaxRows,
@@ -92,16 +100,24 @@ export async function startService(config: Config): Promise<Service> {
       maxItemsPerRequest: config.maxItemsPerRequest,
     },
   );
-  // OTLP export needs the ingest scope; the key's project is where the data lands.
-  const ingestProject = (secret: string | undefined, caller: string): string => {
+  // OTLP/gRPC export needs the ingest scope; the key's project is where the data lands. (OTLP/HTTP is
+  // checked by the auth hook before the body is read, and finds the principal on the request.)
+  const grpcIngestProject = (md: grpc.Metadata, peer: string): string => {
+    const address = peer.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     let principal;
     try {
-      principal = ring.authenticate(secret, 'ingest');
+      try {
+        principal = ring.identify(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')));
+      } catch (e) {
+        if (e instanceof AuthError) limiter.take(`ip:${address}`); // failed attempts count against the address
+        throw e;
+      }
+      checkScope(principal, 'ingest');
     } catch (e) {
       if (e instanceof AuthError) throw new HttpError(e.statusCode, e.message, e.statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED);
       throw e;
     }
-    limiter.take(callerId(principal, caller));
+    limiter.take(callerId(principal, address));
     return principal.project;
   };
 
@@ -110,9 +126,16 @@ export async function startService(config: Config): Promise<Service> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
   });
+  opts.instrument?.(http);
   http.decorate('config', config);
   http.decorate('store', store);
-  installAuth(http, ring, limiter, config.retryAfterSeconds);
+  installAuth(http, {
+    ring,
+    limiter,
+    retryAfterSeconds: config.retryAfterSeconds,
+    onIngestRefused: (req, err) =>
+      metrics.rejectedRequests.inc({ signal: SIGNALS.find((s) => s.httpPath === req.routeOptions.url)?.name ?? 'unknown', transport: 'http', reason: rejectReason(err) }),
+  });
   await registerOpenApi(http);
   await http.register(healthRoutes, { store });
   await http.register(adminRoutes, { store, retentionDays: config.retentionDays, normalizer });
@@ -123,7 +146,11 @@ export async function startService(config: Config): Promise<Service> {
     sink,
     maxBodyBytes: config.maxBodyBytes,
     retryAfterSeconds: config.retryAfterSeconds,
-    projectFor: (req) => ingestProject(headerKey(req), req.ip),
+    projectFor: (req) => {
+      // Set by the auth hook, which checked the ingest scope before the body was read.
+      if (!req.principal.scopes.has('ingest')) throw new HttpError(401, KEY_REQUIRED, GrpcCode.UNAUTHENTICATED);
+      return req.principal.project;
+    },
     onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'http', reason: rejectReason(err) }),
   });
   const grpcServer = createGrpcServer({
@@ -131,15 +158,16 @@ export async function startService(config: Config): Promise<Service> {
     sink,
     maxBodyBytes: config.maxBodyBytes,
     retryAfterSeconds: config.retryAfterSeconds,
-    projectFor: (md, peer) => ingestProject(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')), peer.replace(/:\d+$/, '')),
+    projectFor: grpcIngestProject,
     onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'grpc', reason: rejectReason(err) }),
     onError: (err, signal) => http.log.warn({ err: err.message, signal }, 'gRPC export not stored'),
   });
 
   let httpUrl: string;
   let grpcPort: number;
+  if (storeDown) writer.pause(`the store is not reachable yet (${storeDown.message.split('\n')[0]})`);
   try {
-    await normalizer.start();
+    if (!storeDown) await normalizer.start();
     httpUrl = await http.listen({ host: config.host, port: config.httpPort });
     grpcPort = await bindGrpc(grpcServer, config.host, config.grpcPort);
   } catch (e) {
@@ -151,9 +179,23 @@ export async function startService(config: Config): Promise<Service> {
     throw e;
   }
 
+  // Until the store answers: exports get 503 / UNAVAILABLE and /readyz 503; then migrate and take exports.
+  const waiter = storeDown
+    ? waitForStore({
+        attempt: async () => {
+          Object.assign(migrations, await migrate(store, { retentionDays: config.retentionDays }));
+          await normalizer.start();
+          writer.resume();
+          http.log.info({ store: store.description, migrationsApplied: migrations.applied }, 'the store answers: taking exports');
+        },
+        onRetry: (err, ms) => http.log.warn({ store: store.description, err: err.message.split('\n')[0] }, `the store is not reachable; exports get 503; next try in ${ms} ms`),
+      })
+    : undefined;
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      waiter?.stop();
       // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
       await Promise.all([http.close(), shutdownGrpc(grpcServer)]);
       await writer.close();
@@ -162,10 +204,6 @@ export async function startService(config: Config): Promise<Service> {
     })());
 
   return { config, store, writer, normalizer, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function metadataText(md: grpc.Metadata, key: string): string | undefined {

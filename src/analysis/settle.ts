@@ -109,10 +109,15 @@ export class Settler {
     return this.tick(true);
   }
 
+  /**
+   * Stops the timer and rebuilds what is still pending, so a replica that goes away leaves nothing for
+   * the others' watermark to skip. A failure here is logged; the raw data is safe, and the next start
+   * (or `renormalize`) settles it.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.tick(true).catch((e: Error) => this.opts.onError?.(e));
   }
 
   /** Rebuilds every group with data in [since, until) — `tracemill renormalize`. */

@@ -6,6 +6,8 @@ import { Readable } from 'node:stream';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../config.js';
+import type { ClusterOptions } from './cluster.js';
+import { Spool, sqlString } from './spool.js';
 
 export type StoreMode = 'embedded' | 'server';
 
@@ -18,24 +20,54 @@ export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
 }
 
-type ChdbRaw = { rawInsert(p: { table: string; columns: string[]; format: string; values: Buffer }): Promise<unknown> };
+type ChdbRaw = {
+  rawInsert(p: { table: string; columns: string[]; format: string; values: Buffer }): Promise<unknown>;
+  queryAsync(sql: string, opts?: { format?: string }): Promise<unknown>;
+};
+
+/**
+ * Settings of every INSERT. optimize_on_insert=0: a ReplacingMergeTree does not collapse duplicates inside the
+ * inserted block (reads use FINAL, merges collapse them later); collapsing at insert cost 2-3x the insert
+ * (measured on the spans table, bench/run.ts).
+ */
+const INSERT_SETTINGS: ClickHouseSettings = { optimize_on_insert: 0 };
+const INSERT_SETTINGS_SQL = Object.entries(INSERT_SETTINGS)
+  .map(([k, v]) => `${k} = ${Number(v)}`)
+  .join(', ');
 
 export interface Store {
   readonly mode: StoreMode;
   readonly client: ClickHouseClient;
   readonly description: string;
+  /** Set in cluster mode (TRACEMILL_CLICKHOUSE_CLUSTER): migrations run ON CLUSTER (src/store/cluster.ts). */
+  readonly cluster?: ClusterOptions;
   /** Runs a SELECT and returns its rows (JSONEachRow, 64-bit integers as strings). */
   query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, settings?: ClickHouseSettings): Promise<T[]>;
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
   /** Inserts pre-encoded JSONCompactEachRow lines. */
   insertRows(table: string, columns: readonly string[], body: Buffer): Promise<void>;
+  /** Inserts rows in ClickHouse's Native format (src/store/native.ts), given as chunks to concatenate. */
+  insertNative(table: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 const QUERY_SETTINGS: ClickHouseSettings = { output_format_json_quote_64bit_integers: 1 };
 
-export function openStore(config: Pick<Config, 'clickhouseUrl' | 'clickhouseUser' | 'clickhousePassword' | 'clickhouseDatabase' | 'dataDir'>): Store {
+/**
+ * Cluster mode: an INSERT into a Distributed table returns only once every shard has its rows (not when they
+ * are queued on the receiving host), so a 200 still means committed; and a subquery on a Distributed table
+ * inside a query on one (`trace_id IN (SELECT ... FROM operations)`) runs once, GLOBAL, giving the same
+ * answer as on one server.
+ */
+export const CLUSTER_SETTINGS: ClickHouseSettings = { insert_distributed_sync: 1, distributed_product_mode: 'global' };
+
+type StoreConfig = Pick<Config, 'clickhouseUrl' | 'clickhouseUser' | 'clickhousePassword' | 'clickhouseDatabase' | 'dataDir'> &
+  Partial<Pick<Config, 'clickhouseCluster'>>;
+
+export function openStore(config: StoreConfig): Store {
+  const cluster = config.clickhouseCluster ? { cluster: config.clickhouseCluster, database: config.clickhouseDatabase } : undefined;
+  const clusterSettings = cluster ? CLUSTER_SETTINGS : {};
   if (config.clickhouseUrl) {
     const client = createClient({
       url: config.clickhouseUrl,
@@ -43,9 +75,9 @@ export function openStore(config: Pick<Config, 'clickhouseUrl' | 'clickhouseUser
       password: config.clickhousePassword,
       database: config.clickhouseDatabase,
       request_timeout: 30_000,
-      clickhouse_settings: { async_insert: 0, wait_end_of_query: 1 },
+      clickhouse_settings: { async_insert: 0, wait_end_of_query: 1, ...clusterSettings },
     });
-    return wrap('server', client, `ClickHouse server ${redact(config.clickhouseUrl)}/${config.clickhouseDatabase}`, undefined);
+    return wrap('server', client, `ClickHouse server ${redact(config.clickhouseUrl)}/${config.clickhouseDatabase}`, undefined, cluster);
   }
   const dir = resolve(config.dataDir);
   mkdirSync(dir, { recursive: true });
@@ -60,11 +92,11 @@ export function openStore(config: Pick<Config, 'clickhouseUrl' | 'clickhouseUser
     }
     throw e;
   }
-  const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+  const client = createClient({ connection, clickhouse_settings: clusterSettings } as Parameters<typeof createClient>[0]);
   // Measured: chdb's raw insert hands the body to the engine without copying it into the SQL text,
   // ~7x faster than client.exec with the same bytes (bench/insert.ts). Same SQL, same format.
   const raw = (connection as unknown as { chdb: ChdbRaw }).chdb;
-  return wrap('embedded', client, `embedded ClickHouse in ${dir}`, raw);
+  return wrap('embedded', client, `embedded ClickHouse in ${dir}`, raw, cluster);
 }
 
 /**
@@ -98,11 +130,13 @@ function redact(url: string): string {
   }
 }
 
-function wrap(mode: StoreMode, client: ClickHouseClient, description: string, raw: ChdbRaw | undefined): Store {
+function wrap(mode: StoreMode, client: ClickHouseClient, description: string, raw: ChdbRaw | undefined, cluster: ClusterOptions | undefined): Store {
+  const spool = new Spool();
   return {
     mode,
     client,
     description,
+    cluster,
     async query<T>(sql: string, params?: Record<string, unknown>, settings?: ClickHouseSettings): Promise<T[]> {
       const rs = await client.query({ query: sql, query_params: params, format: 'JSONEachRow', clickhouse_settings: { ...QUERY_SETTINGS, ...settings } });
       return rs.json<T>();
@@ -122,12 +156,28 @@ function wrap(mode: StoreMode, client: ClickHouseClient, description: string, ra
       });
       rs.stream.resume();
     },
+    async insertNative(table: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void> {
+      if (raw) {
+        // Binary data cannot go inline in the embedded engine's query text: through a file (src/store/spool.ts).
+        await spool.with(table, chunks, (path) =>
+          raw.queryAsync(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(path)}, Native) SETTINGS ${INSERT_SETTINGS_SQL}`),
+        );
+        return;
+      }
+      const rs = await client.exec({
+        query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT Native`,
+        values: Readable.from(chunks, { objectMode: false }),
+        clickhouse_settings: INSERT_SETTINGS,
+      });
+      rs.stream.resume();
+    },
     async ping(): Promise<boolean> {
       const r = await client.ping();
       return r.success;
     },
     async close(): Promise<void> {
       await client.close();
+      spool.close();
     },
   };
 }

@@ -1,13 +1,12 @@
 // Group commit: requests hand over encoded rows and wait; rows from all waiting requests go to ClickHouse
 // in one INSERT per table; every request is answered only after the INSERTs that hold its rows have returned.
 import type { Store } from './clickhouse.js';
+import { type NativeBlock, type NativeSchema, nativeChunks } from './native.js';
 
+/** One request's rows for one table: a Native block (src/store/native.ts) of the table's schema. */
 export interface TableRows {
-  table: string;
-  columns: readonly string[];
-  /** JSONCompactEachRow lines, each ending in '\n'. */
-  body: string;
-  rows: number;
+  schema: NativeSchema;
+  block: NativeBlock;
 }
 
 /** The bounded queue is full: the client should retry later (429 / UNAVAILABLE). */
@@ -30,6 +29,8 @@ export interface WriterOptions {
   maxRows: number;
   maxDelayMs: number;
   maxQueueBytes: number;
+  /** INSERTs in flight at once (default 2): a request arriving during a flush need not wait for it to end. */
+  maxConcurrentFlushes?: number;
   /** Told of every INSERT: how long it took, whether it committed, and the rows per table. */
   onInsert?(seconds: number, ok: boolean, rows: Record<string, number>): void;
 }
@@ -51,6 +52,8 @@ interface Pending {
   reject(e: Error): void;
 }
 
+const DEFAULT_CONCURRENT_FLUSHES = Number(process.env.TM_FLUSHES ?? 2);
+
 // Errors that say the rows themselves are unacceptable; retrying the same rows cannot help.
 const DATA_ERROR = /CANNOT_PARSE|TYPE_MISMATCH|INCORRECT_DATA|TOO_LARGE_STRING|ILLEGAL_COLUMN|NO_SUCH_COLUMN|UNKNOWN_IDENTIFIER/;
 
@@ -60,8 +63,10 @@ export class BatchWriter {
   private pendingRows = 0;
   private inflightBytes = 0;
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  /** Flushes in progress (at most opts.maxConcurrentFlushes). */
+  private readonly flushing = new Set<Promise<void>>();
   private closed = false;
+  private unavailable: string | undefined;
   readonly stats: WriterStats = { queuedBytes: 0, queuedRequests: 0, flushes: 0, rowsWritten: {}, lastInsertMs: 0, insertErrors: 0 };
 
   constructor(
@@ -75,14 +80,15 @@ export class BatchWriter {
 
   /** Resolves once every row is committed; rejects with QueueFullError or WriteFailedError. */
   write(tables: TableRows[]): Promise<void> {
-    const nonEmpty = tables.filter((t) => t.rows > 0);
+    const nonEmpty = tables.filter((t) => t.block.rows > 0);
     if (nonEmpty.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new WriteFailedError('the service is shutting down', false));
+    if (this.unavailable) return Promise.reject(new WriteFailedError(this.unavailable, false));
     let bytes = 0;
     let rows = 0;
     for (const t of nonEmpty) {
-      bytes += t.body.length;
-      rows += t.rows;
+      bytes += t.block.bytes;
+      rows += t.block.rows;
     }
     // A request larger than the whole queue is still taken when the queue is empty, or it could never succeed.
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.opts.maxQueueBytes) {
@@ -97,8 +103,12 @@ export class BatchWriter {
     });
   }
 
+  private get maxConcurrent(): number {
+    return this.opts.maxConcurrentFlushes ?? DEFAULT_CONCURRENT_FLUSHES;
+  }
+
   private schedule(): void {
-    if (this.flushing) return; // the running flush picks the rest up when it ends
+    if (this.flushing.size >= this.maxConcurrent) return; // a running flush picks the rest up when it ends
     if (this.pendingRows >= this.opts.maxRows || this.opts.maxDelayMs === 0) {
       this.startFlush();
     } else if (!this.timer) {
@@ -111,18 +121,20 @@ export class BatchWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.flushing || this.pending.length === 0) return;
+    if (this.flushing.size >= this.maxConcurrent || this.pending.length === 0) return;
     const group = this.pending;
+    const bytes = this.pendingBytes;
     this.pending = [];
-    this.inflightBytes = this.pendingBytes;
+    this.inflightBytes += bytes;
     this.pendingBytes = 0;
     this.pendingRows = 0;
-    this.flushing = this.flushGroup(group).finally(() => {
-      this.flushing = undefined;
-      this.inflightBytes = 0;
+    const flush: Promise<void> = this.flushGroup(group).finally(() => {
+      this.flushing.delete(flush);
+      this.inflightBytes -= bytes;
       this.updateStats();
       if (this.pending.length) this.schedule();
     });
+    this.flushing.add(flush);
   }
 
   private async flushGroup(group: Pending[]): Promise<void> {
@@ -151,20 +163,21 @@ export class BatchWriter {
   }
 
   private async insert(group: Pending[]): Promise<void> {
-    const byTable = new Map<string, { columns: readonly string[]; parts: string[]; rows: number }>();
+    // One Native block per table: the requests' blocks merged (src/store/native.ts).
+    const byTable = new Map<string, { schema: NativeSchema; blocks: NativeBlock[]; rows: number }>();
     for (const p of group) {
       for (const t of p.tables) {
-        let entry = byTable.get(t.table);
-        if (!entry) byTable.set(t.table, (entry = { columns: t.columns, parts: [], rows: 0 }));
-        entry.parts.push(t.body);
-        entry.rows += t.rows;
+        let entry = byTable.get(t.schema.table);
+        if (!entry) byTable.set(t.schema.table, (entry = { schema: t.schema, blocks: [], rows: 0 }));
+        entry.blocks.push(t.block);
+        entry.rows += t.block.rows;
       }
     }
     const started = performance.now();
     const written: Record<string, number> = {};
     try {
-      for (const [table, { columns, parts, rows }] of byTable) {
-        await this.store.insertRows(table, columns, Buffer.from(parts.join(''), 'utf8'));
+      for (const [table, { schema, blocks, rows }] of byTable) {
+        await this.store.insertNative(table, schema.names, nativeChunks(schema, blocks));
         this.stats.rowsWritten[table] = (this.stats.rowsWritten[table] ?? 0) + rows;
         written[table] = rows;
       }
@@ -181,11 +194,20 @@ export class BatchWriter {
     this.stats.queuedRequests = this.pending.length;
   }
 
+  /** Refuses writes as retryable (503 / UNAVAILABLE) until resume(): the store is not ready yet. */
+  pause(reason: string): void {
+    this.unavailable = reason;
+  }
+
+  resume(): void {
+    this.unavailable = undefined;
+  }
+
   /** Flushes everything waiting and resolves when the queue is empty. */
   async drain(): Promise<void> {
-    while (this.pending.length || this.flushing) {
-      if (!this.flushing) this.startFlush();
-      await this.flushing;
+    while (this.pending.length || this.flushing.size) {
+      if (this.pending.length) this.startFlush();
+      await Promise.race(this.flushing);
     }
   }
 

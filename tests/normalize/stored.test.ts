@@ -2,12 +2,12 @@
 // logs alone, both, and both in separate requests seconds apart), settled, and read back from the
 // operations table — each call exactly once.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { CLAUDE_CODE_FIXTURES } from '../helpers/fixtures.js';
-import { loadConfig } from '../../src/config.js';
-import { startService } from '../../src/service.js';
+import { startServe, stopChild } from '../helpers/child.js';
 import { post, startTestService } from '../helpers/service.js';
 
 const svc = await startTestService({ settleMs: 60_000 });
@@ -153,20 +153,28 @@ for (const mode of ['spans', 'logs', 'both'] as const) {
   });
 }
 
-t.test('a restart settles what was committed but not yet normalized', async (t) => {
-  // settleMs is a minute here: nothing is settled by the timer during the test.
-  const label = 'restart';
-  await send('tools', ['traces', 'logs'], label);
-  t.equal((await operations(label, 'tools')).length, 0, 'not settled before the restart');
-  t.ok(svc.normalizer.pendingGroups > 0);
-  await svc.close();
-  const again = await startService(loadConfig({}, { dataDir: svc.dataDir, httpPort: 0, grpcPort: 0, logLevel: 'silent', settleMs: 60_000 }));
-  t.teardown(() => again.close());
-  t.ok(again.normalizer.pendingGroups > 0, 'the new process found the unsettled conversation');
-  await again.normalizer.flush();
-  const rows = await again.store.query<{ kind: string; n: string }>(
-    `SELECT kind, count() AS n FROM operations FINAL WHERE session_id = {s:String} GROUP BY kind ORDER BY kind`,
-    { s: operationsSession('restart') },
-  );
-  t.same(rows.map((r) => [r.kind, Number(r.n)]), [['agent', 1], ['llm', 4], ['tool', 3]]);
+t.test('a crash before settling: the next start settles what was committed', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracemill-settle-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const toolCalls = async (url: string) => {
+    const res = await fetch(`${url}/api/v1/tools/stats?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z`);
+    return ((await res.json()) as { tools: { tool: string; calls: number }[] }).tools.map((x) => `${x.tool}:${x.calls}`).sort();
+  };
+  // A settle period of ten minutes: nothing is normalized before the kill.
+  const first = await startServe(dataDir, { TRACEMILL_SETTLE_MS: '600000' });
+  for (const s of ['traces', 'logs'] as const) {
+    const res = await post(`${first.url}/v1/${s}`, capture('tools', s, 'crash'), { 'content-type': 'application/json' });
+    t.equal(res.status, 200);
+  }
+  t.same(await toolCalls(first.url), [], 'not settled yet');
+  await stopChild(first.child, 'SIGKILL');
+
+  const second = await startServe(dataDir, { TRACEMILL_SETTLE_MS: '100' });
+  t.teardown(() => stopChild(second.child));
+  let calls: string[] = [];
+  for (let i = 0; i < 100 && calls.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    calls = await toolCalls(second.url);
+  }
+  t.same(calls, ['Bash:2', 'Read:1'], 'settled after the restart, each call once');
 });

@@ -1,7 +1,15 @@
 // Normalized operations (with their failures) -> rows of the operations table, as JSONCompactEachRow lines.
 import type { Failure } from '../../analysis/model.js';
 import { type Operation, emptyOperation } from '../../normalize/model.js';
-import type { TableRows } from '../writer.js';
+
+/** Operations are written by the settle loop (src/analysis/settle.ts), not the ingest writer: JSON lines. */
+export interface JsonRows {
+  table: string;
+  columns: readonly string[];
+  /** JSONCompactEachRow lines, each ending in '\n'. */
+  body: string;
+  rows: number;
+}
 
 export const OPERATION_COLUMNS = [
   'project_id',
@@ -131,7 +139,7 @@ function encodeRow(project: string, day: string, groupKey: string, op: Operation
   return `${head.slice(0, -1)},${nanos(op.startTimeUnixNano)},${nanos(op.endTimeUnixNano)},${tail.slice(1, -1)},${v},${deleted}]\n`;
 }
 
-export function encodeOperations(project: string, groupKey: string, version: bigint, rows: OperationRow[], tombstones: OperationKey[]): TableRows {
+export function encodeOperations(project: string, groupKey: string, version: bigint, rows: OperationRow[], tombstones: OperationKey[]): JsonRows {
   let body = '';
   const v = version.toString();
   for (const { op, day, failures } of rows) body += encodeRow(project, day, groupKey, op, failures, v, 0);

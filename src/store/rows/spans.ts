@@ -1,34 +1,37 @@
-// Span -> row of the spans table, encoded as a JSONCompactEachRow line.
+// Span -> row of the spans table, encoded into a Native block (src/store/native.ts).
 import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
 import type { Span } from '../../receivers/otlp/model.js';
+import { MapColumn, StringColumn, block, encodedString, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
-import { ENVELOPE_COLUMNS, envelopeColumns } from './envelope.js';
+import { ENVELOPE_SPECS, EnvelopeColumns } from './envelope.js';
 import { sessionIdOf } from './session.js';
 
-export const SPAN_COLUMNS = [
-  'project_id',
-  'start_time',
-  'end_time',
-  'trace_id',
-  'span_id',
-  'parent_span_id',
-  'trace_state',
-  'flags',
-  'name',
-  'kind',
-  'status_code',
-  'status_message',
-  'service_name',
-  'session_id',
-  'attributes',
-  'attribute_types',
-  'dropped_attributes_count',
-  'events',
-  'dropped_events_count',
-  'links',
-  'dropped_links_count',
-  ...ENVELOPE_COLUMNS,
-] as const;
+export const SPANS = nativeSchema('spans', [
+  { name: 'project_id', type: 'String' },
+  { name: 'start_time', type: "DateTime64(9, 'UTC')" },
+  { name: 'end_time', type: "DateTime64(9, 'UTC')" },
+  { name: 'trace_id', type: 'String' },
+  { name: 'span_id', type: 'String' },
+  { name: 'parent_span_id', type: 'String' },
+  { name: 'trace_state', type: 'String' },
+  { name: 'flags', type: 'UInt32' },
+  { name: 'name', type: 'String' },
+  { name: 'kind', type: 'Int32' },
+  { name: 'status_code', type: 'Int32' },
+  { name: 'status_message', type: 'String' },
+  { name: 'service_name', type: 'String' },
+  { name: 'session_id', type: 'String' },
+  { name: 'attributes', type: 'Map(String, String)' },
+  { name: 'attribute_types', type: 'Map(String, String)' },
+  { name: 'dropped_attributes_count', type: 'UInt32' },
+  { name: 'events', type: 'String' },
+  { name: 'dropped_events_count', type: 'UInt32' },
+  { name: 'links', type: 'String' },
+  { name: 'dropped_links_count', type: 'UInt32' },
+  ...ENVELOPE_SPECS,
+]);
+
+export const SPAN_COLUMNS = SPANS.names;
 
 export function eventsJson(s: Span): string {
   if (s.events.length === 0) return '[]';
@@ -56,32 +59,98 @@ export function linksJson(s: Span): string {
   );
 }
 
-export function encodeSpans(project: string, spans: Span[]): TableRows {
-  let body = '';
-  const projectJson = JSON.stringify(project);
-  for (const s of spans) {
-    // Nanosecond timestamps go in as bare integers (validated digits): DateTime64(9) reads them as ticks.
-    const head = JSON.stringify([
-      s.traceId,
-      s.spanId,
-      s.parentSpanId,
-      s.traceState,
-      s.flags,
-      s.name,
-      s.kind,
-      s.statusCode,
-      s.statusMessage,
-      s.resource.serviceName,
-      sessionIdOf(s.attributes),
-      s.attributes.values,
-      s.attributes.types,
-      s.droppedAttributesCount,
-      eventsJson(s),
-      s.droppedEventsCount,
-      linksJson(s),
-      s.droppedLinksCount,
-    ]);
-    body += `[${projectJson},${s.startTimeUnixNano},${s.endTimeUnixNano},${head.slice(1, -1)},${envelopeColumns(s.resource, s.scope)}]\n`;
+const projectBytes = new Map<string, Buffer>();
+
+/** The encoded project id (a handful of projects, on every row). */
+export function projectValue(project: string): Buffer {
+  let b = projectBytes.get(project);
+  if (!b) {
+    b = encodedString(project);
+    if (projectBytes.size > 10_000) projectBytes.clear();
+    projectBytes.set(project, b);
   }
-  return { table: 'spans', columns: SPAN_COLUMNS, body, rows: spans.length };
+  return b;
+}
+
+const EMPTY_LIST = encodedString('[]');
+
+export function encodeSpans(project: string, spans: Span[]): TableRows {
+  const n = spans.length;
+  const projectId = new StringColumn(n * 8);
+  const times = new Uint32Array(n * 2);
+  const endTimes = new Uint32Array(n * 2);
+  const traceId = new StringColumn(n * 33);
+  const spanId = new StringColumn(n * 17);
+  const parentSpanId = new StringColumn(n * 17);
+  const traceState = new StringColumn(n);
+  const flags = new Uint32Array(n);
+  const name = new StringColumn(n * 24);
+  const kind = new Int32Array(n);
+  const statusCode = new Int32Array(n);
+  const statusMessage = new StringColumn(n);
+  const serviceName = new StringColumn(n * 12);
+  const sessionId = new StringColumn(n * 37);
+  const attributes = new MapColumn(n, n * 256);
+  const attributeTypes = new MapColumn(n, n * 8);
+  const droppedAttributes = new Uint32Array(n);
+  const events = new StringColumn(n * 3);
+  const droppedEvents = new Uint32Array(n);
+  const links = new StringColumn(n * 3);
+  const droppedLinks = new Uint32Array(n);
+  const envelope = new EnvelopeColumns(n);
+  const project_ = projectValue(project);
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
+    projectId.sink.bytes(project_);
+    setDecimalU64(times, i, s.startTimeUnixNano);
+    setDecimalU64(endTimes, i, s.endTimeUnixNano);
+    traceId.sink.str(s.traceId);
+    spanId.sink.str(s.spanId);
+    parentSpanId.sink.str(s.parentSpanId);
+    traceState.sink.str(s.traceState);
+    flags[i] = s.flags;
+    name.sink.str(s.name);
+    kind[i] = s.kind;
+    statusCode[i] = s.statusCode;
+    statusMessage.sink.str(s.statusMessage);
+    serviceName.sink.str(s.resource.serviceName);
+    sessionId.sink.str(sessionIdOf(s.attributes));
+    attributes.map(s.attributes.values);
+    attributeTypes.map(s.attributes.types);
+    droppedAttributes[i] = s.droppedAttributesCount;
+    if (s.events.length) events.sink.str(eventsJson(s));
+    else events.sink.bytes(EMPTY_LIST);
+    droppedEvents[i] = s.droppedEventsCount;
+    if (s.links.length) links.sink.str(linksJson(s));
+    else links.sink.bytes(EMPTY_LIST);
+    droppedLinks[i] = s.droppedLinksCount;
+    envelope.add(s.resource, s.scope);
+  }
+  return {
+    schema: SPANS,
+    block: block(n, [
+      projectId.done(),
+      fixedColumn(times),
+      fixedColumn(endTimes),
+      traceId.done(),
+      spanId.done(),
+      parentSpanId.done(),
+      traceState.done(),
+      fixedColumn(flags),
+      name.done(),
+      fixedColumn(kind),
+      fixedColumn(statusCode),
+      statusMessage.done(),
+      serviceName.done(),
+      sessionId.done(),
+      attributes.done(),
+      attributeTypes.done(),
+      fixedColumn(droppedAttributes),
+      events.done(),
+      fixedColumn(droppedEvents),
+      links.done(),
+      fixedColumn(droppedLinks),
+      ...envelope.done(),
+    ]),
+  };
 }
