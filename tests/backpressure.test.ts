@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import t from 'tap';
-import { Writer } from '../src/receivers/otlp/wire.js';
 import { openStore } from '../src/store/clickhouse.js';
+import { loadBatch } from './helpers/load.js';
 import { startServe, stopChild } from './helpers/child.js';
 import { grpcExport } from './helpers/grpc.js';
 import { post, startTestService } from './helpers/service.js';
@@ -44,35 +44,6 @@ function rssMiB(pid: number): { peak: number; now: number } | undefined {
 }
 
 /** One request of `size` spans carrying `pad` bytes of attribute text each, ids unique to (worker, seq). */
-function loadBatch(worker: number, seq: number, size: number, pad: string): { body: Buffer; ids: string[] } {
-  const ids: string[] = [];
-  const traceId = Buffer.alloc(16);
-  traceId.writeUInt32BE(worker + 1, 0);
-  traceId.writeUInt32BE(seq + 1, 4);
-  const body = new Writer()
-    .messageField(1, (rs) =>
-      rs.messageField(2, (ss) => {
-        for (let i = 0; i < size; i++) {
-          const spanId = Buffer.alloc(8);
-          spanId.writeUInt16BE(worker + 1, 0);
-          spanId.writeUInt32BE(seq, 2);
-          spanId.writeUInt16BE(i + 1, 6);
-          ids.push(spanId.toString('hex'));
-          ss.messageField(2, (w) =>
-            w
-              .bytesField(1, traceId)
-              .bytesField(2, spanId)
-              .stringField(5, 'overload')
-              .fixed64Field(7, 1795582931000000000n + BigInt(seq))
-              .fixed64Field(8, 1795582931000000001n + BigInt(seq))
-              .messageField(9, (kv) => kv.stringField(1, 'pad').messageField(2, (v) => v.stringField(1, `${pad}${worker}-${seq}-${i}`))),
-          );
-        }
-      }),
-    )
-    .finish();
-  return { body, ids };
-}
 
 t.test('overload: many times what the queue holds; every acknowledged span stored, every refusal retryable, memory bounded', async (t) => {
   const QUEUE = 4 * 1024 * 1024;
@@ -95,7 +66,7 @@ t.test('overload: many times what the queue holds; every acknowledged span store
 
   const httpSender = async (w: number) => {
     for (let seq = 0; performance.now() < until; seq++) {
-      const { body, ids } = loadBatch(w, seq, 500, pad);
+      const { body, ids } = loadBatch(w, seq, 500, 'overload', pad);
       sentBytes += body.length;
       const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf' } });
       await res.arrayBuffer();
@@ -107,7 +78,7 @@ t.test('overload: many times what the queue holds; every acknowledged span store
   };
   const grpcSender = async (w: number) => {
     for (let seq = 0; performance.now() < until; seq++) {
-      const { body, ids } = loadBatch(w, seq, 500, pad);
+      const { body, ids } = loadBatch(w, seq, 500, 'overload', pad);
       sentBytes += body.length;
       const res = await grpcExport(grpcPort, 'traces', body);
       count(`grpc ${grpc.status[res.code]}`);

@@ -4,33 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { Writer } from '../src/receivers/otlp/wire.js';
 import { openStore } from '../src/store/clickhouse.js';
+import { loadBatch } from './helpers/load.js';
 import { startServe as startChild, stopChild } from './helpers/child.js';
 
-function batch(worker: number, seq: number, size: number): { body: Buffer; ids: string[] } {
-  const ids: string[] = [];
-  const traceId = Buffer.alloc(16);
-  traceId.writeUInt32BE(worker + 1, 0);
-  traceId.writeUInt32BE(seq + 1, 4);
-  const body = new Writer()
-    .messageField(1, (rs) =>
-      rs.messageField(2, (ss) => {
-        for (let i = 0; i < size; i++) {
-          const spanId = Buffer.alloc(8);
-          spanId.writeUInt16BE(worker + 1, 0);
-          spanId.writeUInt32BE(seq, 2);
-          spanId.writeUInt16BE(i + 1, 6);
-          ids.push(spanId.toString('hex'));
-          ss.messageField(2, (w) =>
-            w.bytesField(1, traceId).bytesField(2, spanId).stringField(5, 'load').fixed64Field(7, 1795582931000000000n + BigInt(seq)).fixed64Field(8, 1795582931000000001n + BigInt(seq)),
-          );
-        }
-      }),
-    )
-    .finish();
-  return { body, ids };
-}
 
 t.test('every acknowledged span survives kill -9', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tracemill-kill9-'));
@@ -42,7 +19,7 @@ t.test('every acknowledged span survives kill -9', async (t) => {
   let sent = 0;
   const worker = async (w: number) => {
     for (let seq = 0; !stop; seq++) {
-      const { body, ids } = batch(w, seq, 50);
+      const { body, ids } = loadBatch(w, seq, 50, 'load');
       sent += ids.length;
       try {
         const res = await fetch(`${first.url}/v1/traces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf' } });

@@ -6,40 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
-import { Writer } from '../src/receivers/otlp/wire.js';
 import { openStore } from '../src/store/clickhouse.js';
+import { loadBatch } from './helpers/load.js';
 import { startServe, stopChild } from './helpers/child.js';
 import { grpcExport } from './helpers/grpc.js';
 
 /** One request of `size` spans with ids unique to (worker, seq). */
-function batch(worker: number, seq: number, size: number): { body: Buffer; ids: string[] } {
-  const ids: string[] = [];
-  const traceId = Buffer.alloc(16);
-  traceId.writeUInt32BE(worker + 1, 0);
-  traceId.writeUInt32BE(seq + 1, 4);
-  const body = new Writer()
-    .messageField(1, (rs) =>
-      rs.messageField(2, (ss) => {
-        for (let i = 0; i < size; i++) {
-          const spanId = Buffer.alloc(8);
-          spanId.writeUInt16BE(worker + 1, 0);
-          spanId.writeUInt32BE(seq, 2);
-          spanId.writeUInt16BE(i + 1, 6);
-          ids.push(spanId.toString('hex'));
-          ss.messageField(2, (w) =>
-            w
-              .bytesField(1, traceId)
-              .bytesField(2, spanId)
-              .stringField(5, 'drain')
-              .fixed64Field(7, 1795582931000000000n + BigInt(seq))
-              .fixed64Field(8, 1795582931000000001n + BigInt(seq)),
-          );
-        }
-      }),
-    )
-    .finish();
-  return { body, ids };
-}
 
 t.test('SIGTERM under load: stops accepting, drains, exits 0, loses nothing acknowledged', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tracemill-drain-'));
@@ -64,7 +36,7 @@ t.test('SIGTERM under load: stops accepting, drains, exits 0, loses nothing ackn
 
   const httpWorker = async (w: number) => {
     for (let seq = 0; exit === undefined; seq++) {
-      const { body, ids } = batch(w, seq, 100);
+      const { body, ids } = loadBatch(w, seq, 100, 'drain');
       try {
         const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf' } });
         await res.arrayBuffer();
@@ -78,7 +50,7 @@ t.test('SIGTERM under load: stops accepting, drains, exits 0, loses nothing ackn
   };
   const grpcWorker = async (w: number) => {
     for (let seq = 0; exit === undefined; seq++) {
-      const { body, ids } = batch(w, seq, 100);
+      const { body, ids } = loadBatch(w, seq, 100, 'drain');
       const res = await grpcExport(grpcPort, 'traces', body);
       if (res.code === grpc.status.OK) ack(ids);
       note(`grpc ${grpc.status[res.code]}`);
