@@ -9,13 +9,13 @@ import type { MetricPoint } from './receivers/otlp/metrics.js';
 import type { LogRecord, Span } from './receivers/otlp/model.js';
 import { encodeLogs } from './store/rows/logs.js';
 import { encodeMetricPoints } from './store/rows/metrics.js';
-import { encodeSpans } from './store/rows/spans.js';
+import { spanTables } from './store/rows/spans.js';
 import type { BatchWriter, TableRows } from './store/writer.js';
 
 export type RowBuilder = (items: unknown[], ctx: IngestContext) => TableRows[];
 
 export function spanRows(spans: Span[], ctx: IngestContext): TableRows[] {
-  return [encodeSpans(ctx.project, spans)];
+  return spanTables(ctx.project, spans);
 }
 
 export function logRows(records: LogRecord[], ctx: IngestContext): TableRows[] {

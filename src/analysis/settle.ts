@@ -10,6 +10,7 @@ import type { Rules } from '../normalize/index.js';
 import type { LogRecord, Span } from '../receivers/otlp/model.js';
 import type { Store } from '../store/clickhouse.js';
 import { RAW_LOG_SELECT, RAW_SPAN_SELECT, type RawLogRow, rowsToLogs, rowsToSpans } from '../store/read/records.js';
+import { restoreMessages } from '../store/read/spans.js';
 import type { RawSpanRow } from '../store/read/spans.js';
 import { type OperationKey, OPERATION_COLUMNS, encodeOperations } from '../store/rows/operations.js';
 import { sessionIdOf } from '../store/rows/session.js';
@@ -257,6 +258,7 @@ export class Settler {
         { ...p, sessions: sessionList, traces: traceList },
       ),
     ]);
+    await restoreMessages(this.store, project, spanRows);
 
     // Each trace goes with the conversation one of its records names (the smallest id if several do).
     const sessionOfTrace = new Map<string, string>();

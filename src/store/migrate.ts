@@ -60,6 +60,7 @@ export const RETENTION_COLUMNS: Record<string, string> = {
   metric_points: 'time',
   operations: 'start_time',
   trace_index: 'end_time',
+  messages: 'last_seen',
 };
 
 export interface MigrateResult {

@@ -44,15 +44,18 @@ export interface NativeBlock {
 
 export interface NativeSchema {
   table: string;
+  /** Tables of a flush are inserted in ascending priority (rows others reference go first). */
+  priority: number;
   columns: readonly ColumnSpec[];
   names: readonly string[];
   /** Per column: name and type as the block header writes them. */
   headers: Buffer[];
 }
 
-export function nativeSchema(table: string, columns: readonly ColumnSpec[]): NativeSchema {
+export function nativeSchema(table: string, columns: readonly ColumnSpec[], priority = 1): NativeSchema {
   return {
     table,
+    priority,
     columns,
     names: columns.map((c) => c.name),
     headers: columns.map((c) => {
@@ -248,15 +251,25 @@ export class MapColumn {
     this.values = new ByteSink(capacity);
   }
 
-  /** Appends one row's map. */
-  map(m: Record<string, string>): void {
+  /**
+   * Appends one row's map. `override` replaces values of keys `m` has; `extra` adds its keys with the value
+   * `extraValue` (how a span's attribute_types marks attributes stored as skeletons).
+   */
+  map(m: Record<string, string>, override?: Record<string, string>, extra?: Record<string, string>, extraValue?: string): void {
     const keys = this.keys;
     const values = this.values;
     let count = 0;
     for (const k in m) {
       keys.str(k);
-      values.str(m[k]);
+      values.str(override?.[k] ?? m[k]);
       count++;
+    }
+    if (extra) {
+      for (const k in extra) {
+        keys.str(k);
+        values.str(extraValue!);
+        count++;
+      }
     }
     this.end(count);
   }

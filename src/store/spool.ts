@@ -62,9 +62,18 @@ export class Spool {
    * leaving the engine idle (measured: batches waited 100-500 ms to start under load).
    */
   async with<T>(name: string, chunks: readonly Buffer[], use: (path: string) => Promise<T>): Promise<T> {
-    const path = join(this.directory(), `${name}-${++this.seq}.native`);
+    let path = join(this.directory(), `${name}-${++this.seq}.native`);
     try {
-      const fd = openSync(path, 'wx', 0o600);
+      let fd: number;
+      try {
+        fd = openSync(path, 'wx', 0o600);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        // The directory went away (a tmpfs cleaner): make a new one.
+        this.dir = undefined;
+        path = join(this.directory(), `${name}-${this.seq}.native`);
+        fd = openSync(path, 'wx', 0o600);
+      }
       try {
         writeAll(fd, chunks);
       } finally {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Store } from '../../store/clickhouse.js';
-import { RAW_SPAN_SELECT, type RawSpanRow, rowsToTracesRequest } from '../../store/read/spans.js';
+import { RAW_SPAN_SELECT, type RawSpanRow, restoreMessages, rowsToTracesRequest } from '../../store/read/spans.js';
 import { badRequest } from './errors.js';
 import { nanosToIso } from './failures.js';
 import { FINAL_SETTINGS, decodeCursor, encodeCursor, operationsWhere, rangeOf } from './filters.js';
@@ -279,6 +279,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
           params,
           FINAL_SETTINGS,
         );
+        await restoreMessages(app.store, project, raw);
         body.raw = rowsToTracesRequest(raw);
       }
       return body;

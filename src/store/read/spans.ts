@@ -1,6 +1,8 @@
 // Rebuilds OTLP/JSON from stored span rows: the raw view of the API and the round-trip tests.
 import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
 import type { Attributes, ValueType } from '../../receivers/otlp/model.js';
+import type { Store } from '../clickhouse.js';
+import { MESSAGE_REF, expandAttributes, skeletonKeys } from '../rows/messages.js';
 
 /** Columns to select for a lossless rebuild (timestamps as nanosecond strings). */
 export const RAW_SPAN_SELECT = `
@@ -100,4 +102,28 @@ export function rowsToTracesRequest(rows: RawSpanRow[]): { resourceSpans: unknow
       scopeSpans: [...res.scopes.values()].map((sc) => ({ scope: sc.scope, ...(sc.schemaUrl ? { schemaUrl: sc.schemaUrl } : {}), spans: sc.spans })),
     })),
   };
+}
+
+/**
+ * Expands, in place, the message histories the spans table keeps content-addressed (src/store/rows/messages.ts):
+ * every attribute typed MESSAGE_REF gets back the text that was sent. Every reader of span attributes calls this
+ * on its rows. A message that is missing (it cannot be, short of deleting it by hand) leaves the skeleton typed
+ * as it is, so it is never mistaken for what was sent.
+ */
+export async function restoreMessages(store: Store, project: string, rows: readonly { attributes: Record<string, string>; attribute_types: Record<string, string> }[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const r of rows) {
+    for (const k in r.attribute_types) if (r.attribute_types[k] === MESSAGE_REF) for (const key of skeletonKeys(r.attributes[k])) keys.add(key);
+  }
+  if (keys.size === 0) return;
+  const content = new Map<string, string>();
+  const list = [...keys];
+  for (let i = 0; i < list.length; i += 10_000) {
+    const found = await store.query<{ hash: string; content: string }>(
+      'SELECT hash, any(content) AS content FROM messages WHERE project_id = {project:String} AND hash IN {keys:Array(String)} GROUP BY hash',
+      { project, keys: list.slice(i, i + 10_000) },
+    );
+    for (const m of found) content.set(m.hash, m.content);
+  }
+  for (const r of rows) expandAttributes({ values: r.attributes, types: r.attribute_types }, (key) => content.get(key));
 }

@@ -62,6 +62,19 @@ function encodedEnvelope(resource: Resource, scope: Scope): EncodedEnvelope {
   return e;
 }
 
+const projectBytes = new Map<string, Buffer>();
+
+/** The encoded project id (a handful of projects, on every row of every table). */
+export function projectValue(project: string): Buffer {
+  let b = projectBytes.get(project);
+  if (!b) {
+    b = encodedString(project);
+    if (projectBytes.size > 10_000) projectBytes.clear();
+    projectBytes.set(project, b);
+  }
+  return b;
+}
+
 /** Builds the ten envelope columns of a block, one row per add(). */
 export class EnvelopeColumns {
   private readonly resourceAttributes: MapColumn;

@@ -3,9 +3,8 @@ import { hash } from 'node:crypto';
 import type { LogRecord } from '../../receivers/otlp/model.js';
 import { MapColumn, StringColumn, block, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
-import { ENVELOPE_SPECS, EnvelopeColumns, envelopeJson } from './envelope.js';
+import { ENVELOPE_SPECS, EnvelopeColumns, envelopeJson, projectValue } from './envelope.js';
 import { sessionIdOf } from './session.js';
-import { projectValue } from './spans.js';
 
 // `timestamp` is MATERIALIZED in the table (time, or observed time when time is unset) and not inserted.
 export const LOGS = nativeSchema('logs', [

@@ -16,10 +16,9 @@ import {
   setDecimalU64,
 } from '../native.js';
 import type { TableRows } from '../writer.js';
-import { ENVELOPE_SPECS, envelopeJson, EnvelopeColumns } from './envelope.js';
+import { ENVELOPE_SPECS, EnvelopeColumns, envelopeJson, projectValue } from './envelope.js';
 import { contentDigest, setDigest } from './logs.js';
 import { sessionIdOf } from './session.js';
-import { projectValue } from './spans.js';
 
 export const METRIC_POINTS = nativeSchema('metric_points', [
   { name: 'project_id', type: 'String' },

@@ -3,7 +3,8 @@ import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
 import type { Span } from '../../receivers/otlp/model.js';
 import { MapColumn, StringColumn, block, encodedString, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
-import { ENVELOPE_SPECS, EnvelopeColumns } from './envelope.js';
+import { ENVELOPE_SPECS, EnvelopeColumns, projectValue } from './envelope.js';
+import { MESSAGE_REF, splitHistories } from './messages.js';
 import { sessionIdOf } from './session.js';
 
 export const SPANS = nativeSchema('spans', [
@@ -59,22 +60,20 @@ export function linksJson(s: Span): string {
   );
 }
 
-const projectBytes = new Map<string, Buffer>();
-
-/** The encoded project id (a handful of projects, on every row). */
-export function projectValue(project: string): Buffer {
-  let b = projectBytes.get(project);
-  if (!b) {
-    b = encodedString(project);
-    if (projectBytes.size > 10_000) projectBytes.clear();
-    projectBytes.set(project, b);
-  }
-  return b;
-}
-
 const EMPTY_LIST = encodedString('[]');
 
-export function encodeSpans(project: string, spans: Span[]): TableRows {
+/**
+ * A request's spans as table rows: the spans, with their message histories stored content-addressed
+ * (rows/messages.ts) and the messages not yet stored ahead of them.
+ */
+export function spanTables(project: string, spans: Span[]): TableRows[] {
+  const histories = splitHistories(project, spans, sessionIdOf);
+  const rows = encodeSpans(project, spans, histories.skeletons);
+  return histories.rows ? [histories.rows, rows] : [rows];
+}
+
+/** The spans table's rows; `skeletons[i]` replaces attributes of span i (typed MESSAGE_REF) when given. */
+export function encodeSpans(project: string, spans: Span[], skeletons?: readonly (Record<string, string> | undefined)[]): TableRows {
   const n = spans.length;
   const projectId = new StringColumn(n * 8);
   const times = new Uint32Array(n * 2);
@@ -115,8 +114,14 @@ export function encodeSpans(project: string, spans: Span[]): TableRows {
     statusMessage.sink.str(s.statusMessage);
     serviceName.sink.str(s.resource.serviceName);
     sessionId.sink.str(sessionIdOf(s.attributes));
-    attributes.map(s.attributes.values);
-    attributeTypes.map(s.attributes.types);
+    const skeleton = skeletons?.[i];
+    if (skeleton) {
+      attributes.map(s.attributes.values, skeleton);
+      attributeTypes.map(s.attributes.types, undefined, skeleton, MESSAGE_REF);
+    } else {
+      attributes.map(s.attributes.values);
+      attributeTypes.map(s.attributes.types);
+    }
     droppedAttributes[i] = s.droppedAttributesCount;
     if (s.events.length) events.sink.str(eventsJson(s));
     else events.sink.bytes(EMPTY_LIST);
