@@ -27,8 +27,13 @@ export function metricRows(points: MetricPoint[], ctx: IngestContext): TableRows
 }
 
 export interface SinkOptions {
+  /**
+   * What afterCommit needs of a request's items, taken before the write: the items themselves are not kept
+   * while the INSERT runs (they would survive into the old generation and make every collection dearer).
+   */
+  commitKeys?: (signal: string, items: unknown[]) => string[];
   /** Called once a request's rows are committed (the settle loop marks their groups for normalization). */
-  afterCommit?: (signal: string, items: unknown[], ctx: IngestContext) => void;
+  afterCommit?: (signal: string, keys: string[], ctx: IngestContext) => void;
   limits?: ItemLimits;
   metrics?: ServiceMetrics;
   /** Most items accepted in one request; more is refused with 413 (send smaller batches). */
@@ -49,16 +54,18 @@ export function createSink(writer: BatchWriter, builders: Record<string, RowBuil
     let limited: LimitOutcome | undefined;
     if (opts.limits && signal.name === 'traces') limited = limitSpans(items as Span[], opts.limits);
     else if (opts.limits && signal.name === 'logs') limited = limitLogs(items as LogRecord[], opts.limits);
+    const count = items.length;
+    const keys = opts.commitKeys?.(signal.name, items as unknown[]) ?? [];
     await writer.write(build(items as unknown[], ctx));
     const m = opts.metrics;
     if (m) {
-      m.accepted.inc({ project: ctx.project, signal: signal.name }, items.length);
+      m.accepted.inc({ project: ctx.project, signal: signal.name }, count);
       const rejected = rejectedCount(ctx.rejected);
       if (rejected) m.rejectedItems.inc({ project: ctx.project, signal: signal.name }, rejected);
       if (limited?.truncated) m.truncated.inc({ project: ctx.project, signal: signal.name }, limited.truncated);
       if (limited?.dropped) m.dropped.inc({ project: ctx.project, signal: signal.name }, limited.dropped);
     }
-    opts.afterCommit?.(signal.name, items as unknown[], ctx);
+    opts.afterCommit?.(signal.name, keys, ctx);
   };
   // The receivers apply the item limit while decoding, so an oversized request is refused before it is built.
   sink.maxItems = opts.maxItemsPerRequest;

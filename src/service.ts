@@ -15,6 +15,7 @@ import { registerOpenApi } from './api/openapi.js';
 import { ServiceMetrics, rejectReason } from './service-metrics.js';
 import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
+import { groupsOf } from './analysis/groups.js';
 import { Settler } from './analysis/settle.js';
 import { loadRules } from './normalize/load-rules.js';
 import { createSink, logRows, metricRows, spanRows } from './pipeline.js';
@@ -81,10 +82,8 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     onError: (err) => http.log.warn({ err: err.message }, 'normalization failed; will retry'),
     onRebuilt: (groups) => metrics.settleRebuilds.inc(groups),
   });
-  const afterCommit = (signal: string, items: unknown[], ctx: { project: string }) => {
-    if (signal === 'traces') normalizer.touchSpans(ctx.project, items as Span[]);
-    else if (signal === 'logs') normalizer.touchLogs(ctx.project, items as LogRecord[]);
-  };
+  const commitKeys = (signal: string, items: unknown[]): string[] => (signal === 'metrics' ? [] : groupsOf(items as (Span | LogRecord)[]));
+  const afterCommit = (_signal: string, keys: string[], ctx: { project: string }) => normalizer.touchGroups(ctx.project, keys);
   const metrics = new ServiceMetrics({
     queuedBytes: () => writer.queuedBytes,
     queuedRequests: () => writer.stats.queuedRequests,
@@ -94,6 +93,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     writer,
     { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never },
     {
+      commitKeys,
       afterCommit,
       metrics,
       limits: { maxAttributes: config.maxAttributes, maxValueChars: config.maxValueChars },

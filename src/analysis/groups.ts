@@ -9,11 +9,27 @@ import type { Failure } from './model.js';
 import { detectRun, detectSpan } from './detect.js';
 import { type Rules, normalizeBatch } from '../normalize/index.js';
 import type { Operation } from '../normalize/model.js';
-import type { LogRecord, Span } from '../receivers/otlp/model.js';
+import type { Attributes, LogRecord, Span } from '../receivers/otlp/model.js';
 import type { OperationKey, OperationRow } from '../store/rows/operations.js';
+import { sessionIdOf } from '../store/rows/session.js';
 
 export function groupKey(sessionId: string, traceId: string): string {
   return sessionId ? 's:' + sessionId : traceId ? 't:' + traceId : '';
+}
+
+/**
+ * The distinct groups of a request's records (spans or log records), computed before the rows are written so
+ * the decoded records need not outlive their encoding (objects that die young are cheap to collect).
+ */
+export function groupsOf(records: readonly { traceId: string; attributes: Attributes }[]): string[] {
+  const keys = new Set<string>();
+  let last = '';
+  for (const r of records) {
+    const key = groupKey(sessionIdOf(r.attributes), r.traceId);
+    if (key && key !== last) keys.add(key);
+    last = key;
+  }
+  return [...keys];
 }
 
 export function traceGroupKey(traceId: string): string {

@@ -7,13 +7,11 @@
 // time has been settled"; at start, every group with data ingested since then is settled again.
 import { toClickHouseTime } from '../time.js';
 import type { Rules } from '../normalize/index.js';
-import type { LogRecord, Span } from '../receivers/otlp/model.js';
 import type { Store } from '../store/clickhouse.js';
 import { RAW_LOG_SELECT, RAW_SPAN_SELECT, type RawLogRow, rowsToLogs, rowsToSpans } from '../store/read/records.js';
 import { restoreMessages } from '../store/read/spans.js';
 import type { RawSpanRow } from '../store/read/spans.js';
 import { type OperationKey, OPERATION_COLUMNS, encodeOperations } from '../store/rows/operations.js';
-import { sessionIdOf } from '../store/rows/session.js';
 import { type GroupInput, groupKey, parseGroupKey, rebuildGroup, traceGroupKey } from './groups.js';
 
 export interface SettleOptions {
@@ -60,26 +58,10 @@ export class Settler {
     this.batchGroups = opts.batchGroups ?? 200;
   }
 
-  /** Marks the groups of committed spans dirty. */
-  touchSpans(project: string, spans: Span[]): void {
+  /** Marks groups dirty (their data is committed): the keys groupsOf() listed for a request. */
+  touchGroups(project: string, keys: readonly string[]): void {
     const now = Date.now();
-    let last = '';
-    for (const s of spans) {
-      const key = groupKey(sessionIdOf(s.attributes), s.traceId);
-      if (key !== last) this.touch(project, key, now);
-      last = key;
-    }
-  }
-
-  /** Marks the groups of committed log records dirty (records with neither session nor trace have none). */
-  touchLogs(project: string, logs: LogRecord[]): void {
-    const now = Date.now();
-    let last = '';
-    for (const l of logs) {
-      const key = groupKey(sessionIdOf(l.attributes), l.traceId);
-      if (key && key !== last) this.touch(project, key, now);
-      last = key;
-    }
+    for (const key of keys) this.touch(project, key, now);
   }
 
   private touch(project: string, key: string, now: number): void {
