@@ -9,13 +9,15 @@ import type { MetricPoint } from './receivers/otlp/metrics.js';
 import type { LogRecord, Span } from './receivers/otlp/model.js';
 import { encodeLogs } from './store/rows/logs.js';
 import { encodeMetricPoints } from './store/rows/metrics.js';
+import type { CommittedMessages } from './store/rows/messages.js';
 import { spanTables } from './store/rows/spans.js';
 import type { BatchWriter, TableRows } from './store/writer.js';
 
 export type RowBuilder = (items: unknown[], ctx: IngestContext) => TableRows[];
 
-export function spanRows(spans: Span[], ctx: IngestContext): TableRows[] {
-  return spanTables(ctx.project, spans);
+/** Span rows; `committed` remembers the history messages already in the store (rows/messages.ts). */
+export function spanRows(committed?: CommittedMessages): RowBuilder {
+  return (spans, ctx) => spanTables(ctx.project, spans as Span[], committed);
 }
 
 export function logRows(records: LogRecord[], ctx: IngestContext): TableRows[] {

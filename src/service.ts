@@ -24,6 +24,7 @@ import { otlpHttpPlugin } from './receivers/http.js';
 import { SIGNALS } from './receivers/signals.js';
 import { type Store, openStore } from './store/clickhouse.js';
 import { type MigrateResult, migrate } from './store/migrate.js';
+import { CommittedMessages } from './store/rows/messages.js';
 import { BatchWriter } from './store/writer.js';
 import { isStoreUnreachable, waitForStore } from './store/startup.js';
 
@@ -67,11 +68,14 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     storeDown = e as Error;
     migrations = { applied: [], current: 0 };
   }
+  const committedMessages = new CommittedMessages();
   const writer = new BatchWriter(store, {
     maxRows: config.batchMaxRows,
     maxDelayMs: config.batchMaxDelayMs,
     maxQueueBytes: config.queueMaxBytes,
     onInsert: (seconds, ok, rows) => {
+      // A failed INSERT may mean the store lost recent writes (a restarted server): write histories again.
+      if (!ok) committedMessages.clear();
       metrics.insertSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
       for (const [table, n] of Object.entries(rows)) metrics.written.inc({ table }, n);
     },
@@ -91,7 +95,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   });
   const sink = createSink(
     writer,
-    { traces: spanRows as never, logs: logRows as never, metrics: metricRows as never },
+    { traces: spanRows(committedMessages), logs: logRows as never, metrics: metricRows as never },
     {
       commitKeys,
       afterCommit,

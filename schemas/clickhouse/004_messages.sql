@@ -3,7 +3,8 @@
 -- project, keyed by 128 bits of the SHA-256 of its text, and the span keeps a skeleton of the attribute with
 -- NUL + key in place of each message (typed 'msgref' in attribute_types). Readers expand skeletons back to
 -- the exact text that was sent. last_seen moves on when a message in use is written again (at most hourly),
--- so the retention TTL (on last_seen) never removes a message a span still in retention refers to.
+-- and the retention TTL (on last_seen) keeps messages two days longer than spans (RETENTION_MARGIN_DAYS in
+-- src/store/migrate.ts): a message is never removed while a span in retention refers to it.
 CREATE TABLE IF NOT EXISTS messages
 (
     project_id LowCardinality(String) CODEC(ZSTD(1)),

@@ -42,6 +42,9 @@ const WATERMARK = 'settle_watermark';
 /** Margin under the watermark: covers requests committed but not yet marked when it was written. */
 const WATERMARK_MARGIN_MS = 60_000;
 
+/** How long a rebuild waits for missing history messages before it builds without them. */
+const MISSING_MESSAGES_RETRY_MS = 10 * 60_000;
+
 export class Settler {
   private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
@@ -50,6 +53,8 @@ export class Settler {
   private savedWatermark = 0;
   private closed = false;
   private readonly batchGroups: number;
+  /** Batches whose history messages were missing, since when (bounded retries; see rebuild). */
+  private readonly missingSince = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -240,7 +245,16 @@ export class Settler {
         { ...p, sessions: sessionList, traces: traceList },
       ),
     ]);
-    await restoreMessages(this.store, project, spanRows);
+    // A history message not readable yet (a replica behind in cluster mode) would leave the calls without their
+    // input: retry the batch for a while rather than store operations missing it.
+    const missing = await restoreMessages(this.store, project, spanRows);
+    const batchId = project + '\u0000' + keys[0];
+    if (missing > 0) {
+      const since = this.missingSince.get(batchId) ?? Date.now();
+      this.missingSince.set(batchId, since);
+      if (Date.now() - since < MISSING_MESSAGES_RETRY_MS) throw new Error(`${missing} span attributes reference history messages the store does not have yet; retrying`);
+    }
+    this.missingSince.delete(batchId);
 
     // Each trace goes with the conversation one of its records names (the smallest id if several do).
     const sessionOfTrace = new Map<string, string>();

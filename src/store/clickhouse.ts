@@ -7,7 +7,6 @@ import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@c
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../config.js';
 import type { ClusterOptions } from './cluster.js';
-import { forgetCommittedMessages } from './rows/messages.js';
 import { Spool, sqlString } from './spool.js';
 
 export type StoreMode = 'embedded' | 'server';
@@ -133,7 +132,6 @@ function redact(url: string): string {
 
 function wrap(mode: StoreMode, client: ClickHouseClient, description: string, raw: ChdbRaw | undefined, cluster: ClusterOptions | undefined): Store {
   const spool = new Spool();
-  forgetCommittedMessages();
   return {
     mode,
     client,

@@ -63,6 +63,18 @@ export const RETENTION_COLUMNS: Record<string, string> = {
   messages: 'last_seen',
 };
 
+/**
+ * Extra days a table keeps past the retention. Spans go by whole days of their start time, and a history message
+ * is written once and only refreshed hourly (rows/messages.ts): its last_seen can be up to a day older than the
+ * newest span that refers to it.
+ */
+export const RETENTION_MARGIN_DAYS: Record<string, number> = { messages: 2 };
+
+/** The retention of one table, in whole days. */
+export function retentionDaysOf(table: string, days: number): number {
+  return Math.floor(days) + (RETENTION_MARGIN_DAYS[table] ?? 0);
+}
+
 export interface MigrateResult {
   applied: string[];
   current: number;
@@ -133,7 +145,7 @@ async function applyRetention(store: Store, days: number): Promise<void> {
   if (store.cluster) return applyClusterRetention(store, store.cluster, days);
   for (const [table, column] of Object.entries(RETENTION_COLUMNS)) {
     if (days > 0) {
-      await store.command(`ALTER TABLE ${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${Math.floor(days)} DAY`);
+      await store.command(`ALTER TABLE ${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${retentionDaysOf(table, days)} DAY`);
     } else {
       // REMOVE TTL fails on a table that never had one; that is the state we want anyway.
       await store.command(`ALTER TABLE ${table} REMOVE TTL`).catch(() => undefined);
@@ -154,8 +166,8 @@ async function applyClusterRetention(store: Store, cluster: ClusterOptions, days
   const alters: string[] = [];
   for (const [table, column] of Object.entries(RETENTION_COLUMNS)) {
     const ttl = ttlOf.get(table + LOCAL_SUFFIX) ?? '';
-    if (days > 0 && !(ttl.includes(column) && ttl.includes(`toIntervalDay(${Math.floor(days)})`))) {
-      alters.push(`ALTER TABLE ${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${Math.floor(days)} DAY`);
+    if (days > 0 && !(ttl.includes(column) && ttl.includes(`toIntervalDay(${retentionDaysOf(table, days)})`))) {
+      alters.push(`ALTER TABLE ${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${retentionDaysOf(table, days)} DAY`);
     } else if (days <= 0 && ttl) {
       alters.push(`ALTER TABLE ${table} REMOVE TTL`);
     }

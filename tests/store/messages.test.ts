@@ -2,7 +2,7 @@
 // every reader gets back exactly the text that was sent.
 import t from 'tap';
 import { RAW_SPAN_SELECT, type RawSpanRow, restoreMessages } from '../../src/store/read/spans.js';
-import { MESSAGE_REF, arrayElements, expandSkeleton, skeleton } from '../../src/store/rows/messages.js';
+import { CommittedMessages, MESSAGE_REF, arrayElements, expandSkeleton, skeleton, splitHistories } from '../../src/store/rows/messages.js';
 import { startTestService } from '../helpers/service.js';
 import { encodeTraces } from '../helpers/otlp-encode.js';
 import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';
@@ -36,6 +36,23 @@ t.test('a skeleton expands to the text it was made from', async (t) => {
   t.equal(skeleton('[1, 2]'), undefined, 'short values stay as they are');
   t.equal(skeleton(`[${JSON.stringify(long('a'))}, "\u0000"]`), undefined, 'a value holding a NUL stays as it is');
   t.equal(skeleton(long('not json ')), undefined);
+});
+
+t.test('messages committed once are not written again, until the memory is cleared', async (t) => {
+  const history = JSON.stringify([{ role: 'system', content: long('s') }, { role: 'user', content: long('u') }]);
+  const spans = [{ attributes: { values: { 'gen_ai.input.messages': history }, types: {} } }];
+  const committed = new CommittedMessages();
+  const first = splitHistories('p', spans, () => 's', committed);
+  t.equal(first.rows?.block.rows, 2, 'both messages written');
+  t.equal(splitHistories('p', spans, () => 's', committed).rows?.block.rows, 2, 'not yet committed: written again');
+  first.rows!.onCommit!();
+  const second = splitHistories('p', spans, () => 's', committed);
+  t.equal(second.rows, undefined, 'committed: only the skeleton is written');
+  t.equal(second.skeletons[0]?.['gen_ai.input.messages'], first.skeletons[0]?.['gen_ai.input.messages']);
+  t.equal(splitHistories('other', spans, () => 's', committed).rows?.block.rows, 2, 'per project');
+  committed.clear();
+  t.equal(splitHistories('p', spans, () => 's', committed).rows?.block.rows, 2, 'after a failed INSERT everything is written again');
+  t.equal(splitHistories('p', spans, () => 's').rows?.block.rows, 2, 'without a memory every message is written');
 });
 
 t.test('a conversation is stored once per message and read back as sent', async (t) => {
@@ -76,7 +93,10 @@ t.test('a conversation is stored once per message and read back as sent', async 
   t.equal(Number(m.distinct), 1 + 6 + 5, 'system prompt, 6 questions, 5 answers: each once');
   t.equal(Number(m.n), Number(m.distinct));
 
-  await restoreMessages(svc.store, 'default', rows);
+  const copy = structuredClone(rows);
+  t.equal(await restoreMessages(svc.store, 'other', copy), 6, 'messages of another project are not found: each skeleton counted missing');
+  t.equal(copy[5].attribute_types['gen_ai.input.messages'], MESSAGE_REF, 'and left typed as a skeleton');
+  t.equal(await restoreMessages(svc.store, 'default', rows), 0);
   for (let i = 0; i < 6; i++) {
     t.equal(rows[i].attributes['gen_ai.input.messages'], sent[i].attributes.values['gen_ai.input.messages'], `turn ${i} restored exactly`);
     t.equal(rows[i].attribute_types['gen_ai.input.messages'], undefined, 'and typed as the string it was');

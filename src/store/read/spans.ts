@@ -107,15 +107,15 @@ export function rowsToTracesRequest(rows: RawSpanRow[]): { resourceSpans: unknow
 /**
  * Expands, in place, the message histories the spans table keeps content-addressed (src/store/rows/messages.ts):
  * every attribute typed MESSAGE_REF gets back the text that was sent. Every reader of span attributes calls this
- * on its rows. A message that is missing (it cannot be, short of deleting it by hand) leaves the skeleton typed
- * as it is, so it is never mistaken for what was sent.
+ * on its rows. Returns how many attributes could not be expanded (a message not readable: a replica behind, or
+ * deleted by hand); those keep the skeleton, still typed MESSAGE_REF, so they are never mistaken for what was sent.
  */
-export async function restoreMessages(store: Store, project: string, rows: readonly { attributes: Record<string, string>; attribute_types: Record<string, string> }[]): Promise<void> {
+export async function restoreMessages(store: Store, project: string, rows: readonly { attributes: Record<string, string>; attribute_types: Record<string, string> }[]): Promise<number> {
   const keys = new Set<string>();
   for (const r of rows) {
     for (const k in r.attribute_types) if (r.attribute_types[k] === MESSAGE_REF) for (const key of skeletonKeys(r.attributes[k])) keys.add(key);
   }
-  if (keys.size === 0) return;
+  if (keys.size === 0) return 0;
   const content = new Map<string, string>();
   const list = [...keys];
   for (let i = 0; i < list.length; i += 10_000) {
@@ -125,5 +125,7 @@ export async function restoreMessages(store: Store, project: string, rows: reado
     );
     for (const m of found) content.set(m.hash, m.content);
   }
-  for (const r of rows) expandAttributes({ values: r.attributes, types: r.attribute_types }, (key) => content.get(key));
+  let missing = 0;
+  for (const r of rows) missing += expandAttributes({ values: r.attributes, types: r.attribute_types }, (key) => content.get(key)).length;
+  return missing;
 }

@@ -181,23 +181,39 @@ export function expandAttributes(attrs: { values: Record<string, string>; types:
   return missing;
 }
 
-// Messages already committed, per project: not written again while remembered. Forgotten after an hour so a
-// message still in use is written again now and then, moving its last_seen (the retention TTL's column) on.
-const REMEMBER_MS = 3_600_000;
-const REMEMBER_MAX = 200_000;
-const committed = new Map<string, number>();
-
 /**
- * Forgets what was committed: called when a store is opened, since what this process wrote to another store
- * (a test's previous data directory) is not in this one.
+ * Messages this process has committed to one store, so a conversation's history is not written again with every
+ * call. Forgotten after an hour, so a message still in use is written again now and then (moving its last_seen,
+ * the retention TTL's column, on), and all at once after a failed INSERT: a store that lost writes (a server
+ * restarted without them) must get them again.
  */
-export function forgetCommittedMessages(): void {
-  committed.clear();
-}
+export class CommittedMessages {
+  private static readonly REMEMBER_MS = 3_600_000;
+  private static readonly MAX = 200_000;
+  private readonly at = new Map<string, number>();
 
-function remembered(id: string, now: number): boolean {
-  const t = committed.get(id);
-  return t !== undefined && now - t < REMEMBER_MS;
+  has(project: string, key: string, now: number): boolean {
+    const t = this.at.get(project + '\u0000' + key);
+    return t !== undefined && now - t < CommittedMessages.REMEMBER_MS;
+  }
+
+  add(project: string, keys: readonly string[]): void {
+    const t = Date.now();
+    for (const key of keys) {
+      const id = project + '\u0000' + key;
+      this.at.delete(id); // re-inserted at the end: the map stays oldest first
+      this.at.set(id, t);
+    }
+    let drop = this.at.size - CommittedMessages.MAX;
+    for (const id of this.at.keys()) {
+      if (drop-- <= 0) break;
+      this.at.delete(id);
+    }
+  }
+
+  clear(): void {
+    this.at.clear();
+  }
 }
 
 /** What a request's spans store as skeletons: per span, the attributes to write instead of the sent ones. */
@@ -208,8 +224,11 @@ export interface HistorySplit {
   rows: TableRows | undefined;
 }
 
-/** Splits the histories of `items` (spans, or anything with attributes) into skeletons and messages. */
-export function splitHistories(project: string, items: readonly { attributes: Attributes }[], sessionOf: (attrs: Attributes) => string): HistorySplit {
+/**
+ * Splits the histories of `items` (spans, or anything with attributes) into skeletons and messages. Messages in
+ * `committed` are not written again; without it, every message of the request is.
+ */
+export function splitHistories(project: string, items: readonly { attributes: Attributes }[], sessionOf: (attrs: Attributes) => string, committed?: CommittedMessages): HistorySplit {
   const skeletons: (Record<string, string> | undefined)[] = new Array(items.length);
   let found = false;
   const now = Date.now();
@@ -224,7 +243,7 @@ export function splitHistories(project: string, items: readonly { attributes: At
       if (!split) continue;
       (mine ??= Object.create(null) as Record<string, string>)[k] = split.skeleton;
       for (const m of split.messages) {
-        if (seen.has(m.key) || remembered(`${project}\u0000${m.key}`, now)) continue;
+        if (seen.has(m.key) || committed?.has(project, m.key, now)) continue;
         seen.add(m.key);
         fresh.push({ key: m.key, text: m.text, session: sessionOf(attrs) });
       }
@@ -233,10 +252,10 @@ export function splitHistories(project: string, items: readonly { attributes: At
     if (mine) found = true;
   }
   if (!found) return { skeletons, rows: undefined };
-  return { skeletons, rows: fresh.length ? encodeMessages(project, fresh, now) : undefined };
+  return { skeletons, rows: fresh.length ? encodeMessages(project, fresh, now, committed) : undefined };
 }
 
-function encodeMessages(project: string, messages: { key: string; text: string; session: string }[], now: number): TableRows {
+function encodeMessages(project: string, messages: { key: string; text: string; session: string }[], now: number, committed: CommittedMessages | undefined): TableRows {
   const n = messages.length;
   const projectId = new StringColumn(n * 8);
   const key = new StringColumn(n * 33);
@@ -253,24 +272,11 @@ function encodeMessages(project: string, messages: { key: string; text: string; 
     lastSeen[2 * i] = now % 4294967296;
     lastSeen[2 * i + 1] = Math.floor(now / 4294967296);
   }
+  // Only the keys outlive the encoding (the texts are in the block).
+  const keys = committed ? messages.map((m) => m.key) : [];
   return {
     schema: MESSAGES,
     block: block(n, [projectId.done(), key.done(), session.done(), content.done(), fixedColumn(lastSeen)]),
-    onCommit: () => {
-      const t = Date.now();
-      for (const m of messages) {
-        const id = `${project}\u0000${m.key}`;
-        committed.delete(id); // re-inserted at the end: the map is oldest first
-        committed.set(id, t);
-      }
-      if (committed.size > REMEMBER_MAX) {
-        const drop = committed.size - REMEMBER_MAX;
-        let k = 0;
-        for (const id of committed.keys()) {
-          if (k++ >= drop) break;
-          committed.delete(id);
-        }
-      }
-    },
+    onCommit: committed ? () => committed.add(project, keys) : undefined,
   };
 }

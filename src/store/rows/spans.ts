@@ -4,7 +4,7 @@ import type { Span } from '../../receivers/otlp/model.js';
 import { MapColumn, StringColumn, block, encodedString, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
 import { ENVELOPE_SPECS, EnvelopeColumns, projectValue } from './envelope.js';
-import { MESSAGE_REF, splitHistories } from './messages.js';
+import { type CommittedMessages, MESSAGE_REF, splitHistories } from './messages.js';
 import { sessionIdOf } from './session.js';
 
 export const SPANS = nativeSchema('spans', [
@@ -66,8 +66,8 @@ const EMPTY_LIST = encodedString('[]');
  * A request's spans as table rows: the spans, with their message histories stored content-addressed
  * (rows/messages.ts) and the messages not yet stored ahead of them.
  */
-export function spanTables(project: string, spans: Span[]): TableRows[] {
-  const histories = splitHistories(project, spans, sessionIdOf);
+export function spanTables(project: string, spans: Span[], committed?: CommittedMessages): TableRows[] {
+  const histories = splitHistories(project, spans, sessionIdOf, committed);
   const rows = encodeSpans(project, spans, histories.skeletons);
   return histories.rows ? [histories.rows, rows] : [rows];
 }
