@@ -37,6 +37,7 @@ export const SETTINGS = {
   maxValueChars: ['TRACEMILL_MAX_VALUE_CHARS', positiveInt.default(4 * MiB), 'Longest attribute value or log body kept (characters); longer ones are cut and their keys listed in the tracemill.truncated attribute.'],
   batchMaxRows: ['TRACEMILL_BATCH_MAX_ROWS', positiveInt.default(50_000), 'Group commit: flush when this many rows are waiting.'],
   batchMaxDelayMs: ['TRACEMILL_BATCH_MAX_DELAY_MS', z.coerce.number().int().min(0).default(10), 'Group commit: longest wait for more rows before a flush (ms).'],
+  batchMinIntervalMs: ['TRACEMILL_BATCH_MIN_INTERVAL_MS', z.coerce.number().int().min(0).default(100), 'Group commit: least time between the starts of two INSERTs unless TRACEMILL_BATCH_MAX_ROWS rows wait (ms); fewer, larger parts under load.'],
   queueMaxBytes: ['TRACEMILL_QUEUE_MAX_BYTES', positiveInt.default(256 * MiB), 'Write queue bound; beyond it requests get 429/UNAVAILABLE (bytes of encoded rows).'],
   retryAfterSeconds: ['TRACEMILL_RETRY_AFTER_SECONDS', positiveInt.default(2), 'Retry-After sent with 429 and 503 answers.'],
   settleMs: ['TRACEMILL_SETTLE_MS', z.coerce.number().int().min(0).default(5000), 'Quiet time after a trace or session last received data before its normalized records and failures are rebuilt (ms).'],

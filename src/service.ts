@@ -72,6 +72,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   const writer = new BatchWriter(store, {
     maxRows: config.batchMaxRows,
     maxDelayMs: config.batchMaxDelayMs,
+    minIntervalMs: config.batchMinIntervalMs,
     maxQueueBytes: config.queueMaxBytes,
     onInsert: (seconds, ok, rows) => {
       // A failed INSERT may mean the store lost recent writes (a restarted server): write histories again.
