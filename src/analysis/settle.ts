@@ -251,6 +251,7 @@ export class Settler {
     const batchId = project + '\u0000' + keys[0];
     if (missing > 0) {
       const since = this.missingSince.get(batchId) ?? Date.now();
+      if (this.missingSince.size > 10_000) this.missingSince.clear(); // batches that never came back
       this.missingSince.set(batchId, since);
       if (Date.now() - since < MISSING_MESSAGES_RETRY_MS) throw new Error(`${missing} span attributes reference history messages the store does not have yet; retrying`);
     }

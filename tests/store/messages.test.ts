@@ -113,3 +113,53 @@ t.test('a conversation is stored once per message and read back as sent', async 
   const back = decodeTracesJson(raw.raw).items.sort((a, b) => a.spanId.localeCompare(b.spanId));
   t.equal(back[5].attributes.values['gen_ai.input.messages'], sent[5].attributes.values['gen_ai.input.messages'], 'the raw API view is restored');
 });
+
+t.test('settling waits for history messages it cannot read yet, and uses them once they are there', async (t) => {
+  const svc = await startTestService({ settleMs: 3_600_000 });
+  t.teardown(() => svc.stop());
+  const traceId = '7b8efff798038103d269b633813fc60c';
+  const history = [
+    { role: 'system', parts: [{ type: 'text', content: long('Be brief. ', 40) }] },
+    { role: 'user', parts: [{ type: 'text', content: long('Why? ', 60) }] },
+  ];
+  const doc = {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'a' },
+            spans: [
+              {
+                traceId,
+                spanId: '0000000000000001',
+                name: 'chat model',
+                kind: 3,
+                startTimeUnixNano: '1700000000000000000',
+                endTimeUnixNano: '1700000000500000000',
+                attributes: [
+                  { key: 'session.id', value: { stringValue: 'conv-lag' } },
+                  { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+                  { key: 'gen_ai.request.model', value: { stringValue: 'model' } },
+                  { key: 'gen_ai.input.messages', value: { stringValue: JSON.stringify(history) } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const res = await fetch(`${svc.httpUrl}/v1/traces`, { method: 'POST', body: JSON.stringify(doc), headers: { 'content-type': 'application/json' } });
+  t.equal(res.status, 200);
+  // A replica behind: the span is readable, its messages are not (yet).
+  await svc.store.command('CREATE TABLE held AS messages');
+  await svc.store.command('INSERT INTO held SELECT * FROM messages');
+  await svc.store.command('TRUNCATE TABLE messages');
+  await t.rejects(svc.normalizer.flush(), /history messages the store does not have yet/, 'the rebuild is retried, not stored without the history');
+  t.equal((await svc.rows("SELECT 1 FROM operations FINAL WHERE trace_id = {t:String}", { t: traceId })).length, 0, 'nothing stored meanwhile');
+  await svc.store.command('INSERT INTO messages SELECT * FROM held');
+  await svc.normalizer.flush();
+  const [op] = await svc.rows<{ input_messages: string }>('SELECT input_messages FROM operations FINAL WHERE trace_id = {t:String}', { t: traceId });
+  t.equal(op ? (JSON.parse(op.input_messages) as unknown[]).length : -1, 2, 'the rebuild saw the whole history once it was readable');
+});
