@@ -1,6 +1,7 @@
 // npm run bench: decoders, end-to-end ingest against the built service with its limits measured in the same run,
 // storage per span, the content-addressed message store, and the query API over 10M generated spans.
-// --only=decode|ingest|storage|conversation|query, --quick for short runs, --seconds=N per load phase, --clients=N.
+// --only=decode|ingest|storage|conversation|query, --quick for short runs, --seconds=N per load phase, --clients=N,
+// --mix=tool-only|agent for one ingest mix.
 // Prints a table and writes bench/results/<time>.json. Figures from one run are comparable with each other;
 // this machine is shared, so compare ratios, not absolute numbers across runs.
 //
@@ -355,7 +356,11 @@ function table(headers: string[], rows: (string | number)[][]): void {
 
 async function ingestBench(): Promise<MixFigures[]> {
   console.log(`\n# Ingest: OTLP protobuf -> committed in embedded ClickHouse (200 only after commit), ${CLIENTS} clients, ${SECONDS} s per phase`);
-  const figures = [await ingestMix('tool-only', true), await ingestMix('agent', false)];
+  const mix = opt('mix');
+  if (mix && mix !== 'tool-only' && mix !== 'agent') throw new Error(`--mix=${mix}: expected tool-only or agent`);
+  const figures: MixFigures[] = [];
+  if (!mix || mix === 'tool-only') figures.push(await ingestMix('tool-only', true));
+  if (!mix || mix === 'agent') figures.push(await ingestMix('agent', false));
   console.log('\n## Ingest summary (spans/s; latency is the acknowledgement, after commit)\n');
   table(
     ['mix', 'decode only', 'decode+encode', 'storage limit', 'end-to-end max', 'e2e / storage limit', 'e2e / decode', 'p50 / p99 at max', 'p50 / p99 at 50%', 'gRPC max', 'peak RSS MiB', 'CPU µs/span: e2e / limit'],

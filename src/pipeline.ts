@@ -43,31 +43,43 @@ export interface SinkOptions {
 }
 
 export function createSink(writer: BatchWriter, builders: Record<string, RowBuilder>, opts: SinkOptions = {}): Sink {
-  const sink: Sink = async <T>(signal: Signal<T>, items: T[], ctx: IngestContext) => {
-    const build = builders[signal.name];
-    if (!build) throw new Error(`no pipeline for signal ${signal.name}`);
-    if (opts.maxItemsPerRequest && items.length > opts.maxItemsPerRequest) {
-      throw new HttpError(
-        413,
-        `${items.length} ${signal.noun}s in one request, more than ${opts.maxItemsPerRequest} (TRACEMILL_MAX_ITEMS_PER_REQUEST); send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`,
-        GrpcCode.RESOURCE_EXHAUSTED,
-      );
-    }
+  // Not async, for the reason given at runExport (src/receivers/export.ts): the callback that runs after the
+  // commit must not keep the items alive, so everything it needs is taken before the write.
+  const sink: Sink = <T>(signal: Signal<T>, items: T[], ctx: IngestContext): Promise<void> => {
+    let written: Promise<void>;
+    let count: number;
+    let keys: string[];
     let limited: LimitOutcome | undefined;
-    if (opts.limits && signal.name === 'traces') limited = limitSpans(items as Span[], opts.limits);
-    else if (opts.limits && signal.name === 'logs') limited = limitLogs(items as LogRecord[], opts.limits);
-    const count = items.length;
-    const keys = opts.commitKeys?.(signal.name, items as unknown[]) ?? [];
-    await writer.write(build(items as unknown[], ctx));
-    const m = opts.metrics;
-    if (m) {
-      m.accepted.inc({ project: ctx.project, signal: signal.name }, count);
-      const rejected = rejectedCount(ctx.rejected);
-      if (rejected) m.rejectedItems.inc({ project: ctx.project, signal: signal.name }, rejected);
-      if (limited?.truncated) m.truncated.inc({ project: ctx.project, signal: signal.name }, limited.truncated);
-      if (limited?.dropped) m.dropped.inc({ project: ctx.project, signal: signal.name }, limited.dropped);
+    try {
+      const build = builders[signal.name];
+      if (!build) throw new Error(`no pipeline for signal ${signal.name}`);
+      if (opts.maxItemsPerRequest && items.length > opts.maxItemsPerRequest) {
+        throw new HttpError(
+          413,
+          `${items.length} ${signal.noun}s in one request, more than ${opts.maxItemsPerRequest} (TRACEMILL_MAX_ITEMS_PER_REQUEST); send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`,
+          GrpcCode.RESOURCE_EXHAUSTED,
+        );
+      }
+      if (opts.limits && signal.name === 'traces') limited = limitSpans(items as Span[], opts.limits);
+      else if (opts.limits && signal.name === 'logs') limited = limitLogs(items as LogRecord[], opts.limits);
+      count = items.length;
+      keys = opts.commitKeys?.(signal.name, items as unknown[]) ?? [];
+      written = writer.write(build(items as unknown[], ctx));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    opts.afterCommit?.(signal.name, keys, ctx);
+    const name = signal.name;
+    return written.then(() => {
+      const m = opts.metrics;
+      if (m) {
+        m.accepted.inc({ project: ctx.project, signal: name }, count);
+        const rejected = rejectedCount(ctx.rejected);
+        if (rejected) m.rejectedItems.inc({ project: ctx.project, signal: name }, rejected);
+        if (limited?.truncated) m.truncated.inc({ project: ctx.project, signal: name }, limited.truncated);
+        if (limited?.dropped) m.dropped.inc({ project: ctx.project, signal: name }, limited.dropped);
+      }
+      opts.afterCommit?.(name, keys, ctx);
+    });
   };
   // The receivers apply the item limit while decoding, so an oversized request is refused before it is built.
   sink.maxItems = opts.maxItemsPerRequest;

@@ -69,17 +69,31 @@ export function decodePayload<T>(signal: Signal<T>, body: Buffer, enc: Encoding,
 }
 
 /**
- * Decodes and stores one export request. Returns the partial success to report (undefined: full success).
- * Throws InvalidRequestError when nothing in the request is usable; store errors pass through.
+ * Decodes and stores one export request. Resolves with the partial success to report (undefined: full success).
+ * Rejects with InvalidRequestError when nothing in the request is usable; store errors pass through.
+ *
+ * Deliberately not `async`: an async function keeps its parameters and locals (the request body, the decoded
+ * items) alive until it returns, that is through the whole wait for the commit. Measured at the maximum rate on
+ * the agent mix: the decoded spans of ~64 waiting requests (60 MB of message strings) were held that way.
+ * Only the IngestContext outlives the decoding here.
  */
-export async function runExport<T>(signal: Signal<T>, body: Buffer, enc: Encoding, project: string, sink: Sink): Promise<PartialSuccess | undefined> {
-  const decoded = decodePayload(signal, body, enc, sink.maxItems);
-  const ctx: IngestContext = { project, rejected: decoded.rejected };
-  if (decoded.items.length === 0 && decoded.rejected.length > 0) {
-    throw new InvalidRequestError(`every ${signal.noun} in the request was rejected: ${rejectionMessage(decoded.rejected)}`);
+export function runExport<T>(signal: Signal<T>, body: Buffer, enc: Encoding, project: string, sink: Sink): Promise<PartialSuccess | undefined> {
+  let ctx: IngestContext;
+  let committed: Promise<void>;
+  try {
+    const decoded = decodePayload(signal, body, enc, sink.maxItems);
+    ctx = { project, rejected: decoded.rejected };
+    if (decoded.items.length === 0 && decoded.rejected.length > 0) {
+      throw new InvalidRequestError(`every ${signal.noun} in the request was rejected: ${rejectionMessage(decoded.rejected)}`);
+    }
+    committed = decoded.items.length > 0 ? sink(signal, decoded.items, ctx) : Promise.resolve();
+  } catch (e) {
+    return Promise.reject(e);
   }
-  if (decoded.items.length > 0) await sink(signal, decoded.items, ctx);
+  return committed.then(() => partialSuccess(ctx));
+}
+
+function partialSuccess(ctx: IngestContext): PartialSuccess | undefined {
   const rejected = rejectedCount(ctx.rejected);
-  if (rejected === 0) return undefined;
-  return { rejected, message: rejectionMessage(ctx.rejected) };
+  return rejected === 0 ? undefined : { rejected, message: rejectionMessage(ctx.rejected) };
 }

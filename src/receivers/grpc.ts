@@ -51,7 +51,7 @@ export function createGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
     const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
       (async () => {
         const project = await opts.projectFor(call.metadata, call.getPeer());
-        const partial = await runExport(signal, call.request, 'protobuf', project, opts.sink);
+        const partial = await runExport(signal, takeRequest(call), 'protobuf', project, opts.sink);
         return exportResponse('protobuf', signal.rejectedField, partial) as Buffer;
       })().then(
         (body) => callback(null, body),
@@ -85,4 +85,11 @@ export function shutdownGrpc(server: grpc.Server, graceMs = 10_000): Promise<voi
       resolve();
     });
   });
+}
+
+/** The request bytes, no longer referenced by the call while the rows wait for the commit (see takeBody in http.ts). */
+function takeRequest(call: grpc.ServerUnaryCall<Buffer, Buffer>): Buffer {
+  const body = call.request;
+  (call as { request: Buffer | undefined }).request = undefined;
+  return body;
 }

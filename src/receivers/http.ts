@@ -92,10 +92,9 @@ export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions
     app.post(signal.httpPath, { bodyLimit: opts.maxBodyBytes, decompress: {} }, async (req, reply) => {
       const enc = MEDIA_TYPES[mediaType(req)];
       if (!enc) return reply.code(415).type('text/plain').send(`415 ${UNSUPPORTED_MEDIA}`);
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       try {
         const project = await opts.projectFor(req);
-        const partial = await runExport(signal, body, enc, project, opts.sink);
+        const partial = await runExport(signal, takeBody(req), enc, project, opts.sink);
         return reply
           .code(200)
           .type(enc === 'json' ? 'application/json' : 'application/x-protobuf')
@@ -113,4 +112,14 @@ export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions
       handler: async (_req, reply) => reply.code(405).header('allow', 'POST').type('text/plain').send('405 method not allowed, supported: [POST]'),
     });
   }
+}
+
+/**
+ * The raw body, no longer referenced by the request: only its encoded rows wait for the commit, not the bytes
+ * (at the maximum rate, 128 agent exporters had ~140 MB of bodies waiting).
+ */
+function takeBody(req: FastifyRequest): Buffer {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  req.body = undefined;
+  return body;
 }
