@@ -231,8 +231,12 @@ export function checkOptionalTraceId(id: string): string {
   return checkTraceId(id);
 }
 
+const MAX_NANOS_TEXT = MAX_NANOS.toString();
+
 export function checkNanos(ns: string, what: string): string {
   if (ns.startsWith('-')) return `${what} must not be negative`;
   if (ns.length < 19) return '';
+  // Digits of the same length compare as text: no BigInt for the common case, a 19-digit timestamp.
+  if (ns.length === 19 && ns <= MAX_NANOS_TEXT && ns[0] !== '0') return '';
   return BigInt(ns) > MAX_NANOS ? `${what} is beyond the year 2262` : '';
 }
