@@ -1,29 +1,19 @@
 // While an export waits for its commit, only its encoded rows are held: not the request body, not the decoded
 // spans. (Both used to be held through the wait by async frames; at the maximum rate on the agent mix, that kept
 // ~64 requests' decoded message strings alive and cost a third of the throughput in garbage collection.)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import t from 'tap';
 import { createSink, spanRows } from '../../src/pipeline.js';
 import { runExport } from '../../src/receivers/export.js';
 import { tracesSignal } from '../../src/receivers/signals.js';
-import { openStore } from '../../src/store/clickhouse.js';
-import { migrate } from '../../src/store/migrate.js';
 import { BatchWriter } from '../../src/store/writer.js';
+import { scratchStore } from '../helpers/store.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tracemill-held-'));
-const store = openStore({ dataDir, clickhouseUrl: undefined, clickhouseUser: 'default', clickhousePassword: '', clickhouseDatabase: 'default' });
-await migrate(store);
-t.teardown(async () => {
-  await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const store = await scratchStore(t, 'held');
 
 const traceId = 'ab'.repeat(16);
 const request = JSON.stringify({

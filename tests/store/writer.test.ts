@@ -1,22 +1,12 @@
 // Group commit against the real embedded store: INSERTs are spaced by minIntervalMs under load, a full batch
 // does not wait, and every write resolves only once its rows are in the table.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';
-import { openStore } from '../../src/store/clickhouse.js';
-import { migrate } from '../../src/store/migrate.js';
 import { encodeSpans } from '../../src/store/rows/spans.js';
 import { BatchWriter } from '../../src/store/writer.js';
+import { scratchStore } from '../helpers/store.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tracemill-writer-'));
-const store = openStore({ dataDir, clickhouseUrl: undefined, clickhouseUser: 'default', clickhousePassword: '', clickhouseDatabase: 'default' });
-await migrate(store);
-t.teardown(async () => {
-  await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const store = await scratchStore(t, 'writer');
 
 let seq = 0;
 /** Rows of `n` spans of a fresh trace. */
