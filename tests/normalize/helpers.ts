@@ -1,5 +1,5 @@
 // Test inputs: OTLP/JSON documents -> decoded Span / LogRecord, small builders for dialect fixtures, and the
-// real Claude Code captures in ../shared/fixtures/claude-code.
+// real Claude Code captures in tests/fixtures/claude-code.
 import { readFileSync } from 'node:fs';
 import { attributesFromJson, anyValueFromJson } from '../../src/receivers/otlp/anyvalue.js';
 import { field, isObj, jsonId, jsonNanos, jsonStr, jsonUint, walkJsonEnvelope } from '../../src/receivers/otlp/common.js';

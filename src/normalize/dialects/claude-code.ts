@@ -1,4 +1,4 @@
-// Claude Code (dialects.md §5), checked against the real 2.1.328 capture in shared/fixtures/claude-code.
+// Claude Code (dialects.md §5), checked against the real 2.1.328 capture in tests/fixtures/claude-code.
 // Spans (beta): claude_code.interaction (a turn) > llm_request | tool > tool.blocked_on_user | tool.execution;
 // the tool span never carries the failure, its `tool.execution` child does, so that child is a partial
 // operation completing its parent. Subagent work carries `agent_id` (and `parent_agent_id` when nested) and
