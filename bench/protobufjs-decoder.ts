@@ -1,8 +1,8 @@
 // The protobufjs candidate for the decoder comparison: a reflection schema of the trace messages
 // (written here; no .proto files ship on npm) plus conversion to the same Span records the hand decoder makes.
 import protobuf from 'protobufjs';
-import type { Attributes, Resource, Scope, Span, ValueType } from '../src/receivers/otlp/model.js';
-import { emptyAttributes } from '../src/receivers/otlp/model.js';
+import type { Attributes, Resource, Scope, Span, ValueType } from '../src/model/otlp.js';
+import { emptyAttributes } from '../src/model/otlp.js';
 
 const rep = (type: string, id: number) => ({ rule: 'repeated', type, id });
 const root = protobuf.Root.fromJSON({

@@ -2,11 +2,11 @@
 // commit -> counters, and the settle loop told which groups to normalize. Every transport shares it.
 import { HttpError, type IngestContext, type Signal, type Sink } from './receivers/export.js';
 import { type ItemLimits, type LimitOutcome, limitLogs, limitSpans } from './receivers/limits.js';
-import { rejectedCount } from './receivers/otlp/model.js';
+import { rejectedCount } from './model/otlp.js';
 import { GrpcCode } from './receivers/otlp/responses.js';
 import type { ServiceMetrics } from './service-metrics.js';
 import type { MetricPoint } from './receivers/otlp/metrics.js';
-import type { LogRecord, Span } from './receivers/otlp/model.js';
+import type { LogRecord, Span } from './model/otlp.js';
 import { encodeLogs } from './store/rows/logs.js';
 import { encodeMetricPoints } from './store/rows/metrics.js';
 import type { CommittedMessages } from './store/rows/messages.js';

@@ -1,7 +1,7 @@
 // Wires the pipeline together: store -> migrations -> writer -> sink -> HTTP and gRPC receivers and the API.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
-import type { LogRecord, Span } from './receivers/otlp/model.js';
+import type { LogRecord, Span } from './model/otlp.js';
 import { type Config, ConfigError } from './config.js';
 import { AuthError, KEY_REQUIRED, KeyRing, checkScope, presentedKey, unsafeExposure } from './auth/keys.js';
 import { RateLimiter } from './auth/rate-limit.js';

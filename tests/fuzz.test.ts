@@ -13,7 +13,7 @@ import t from 'tap';
 import { HttpError, InvalidRequestError, decodePayload } from '../src/receivers/export.js';
 import { limitLogs, limitSpans } from '../src/receivers/limits.js';
 import type { MetricPoint } from '../src/receivers/otlp/metrics.js';
-import type { LogRecord, Span } from '../src/receivers/otlp/model.js';
+import type { LogRecord, Span } from '../src/model/otlp.js';
 import { Reader, Writer } from '../src/receivers/otlp/wire.js';
 import { SIGNALS } from '../src/receivers/signals.js';
 import { openStore } from '../src/store/clickhouse.js';

@@ -4,8 +4,8 @@
 //                   over the set of operations, so a re-run can simply replace the previous run-level
 //                   findings of that trace.
 // Invariant: at most one Failure per (spanId, mode) from each entry point.
-import type { Operation } from '../normalize/model.js';
-import type { Failure } from './model.js';
+import type { Operation } from '../model/operation.js';
+import type { Failure } from '../model/failure.js';
 import { compaction } from './detectors/compaction.js';
 import { contextOverflow } from './detectors/context-overflow.js';
 import { emptyResponse } from './detectors/empty-response.js';

@@ -5,11 +5,11 @@
 // names one, else the trace ('t:<trace id>'). Spans and log events of one call can arrive in different
 // requests minutes apart, and Claude Code sends log events without a trace id: only a whole conversation
 // merges them into one record per call.
-import type { Failure } from './model.js';
+import type { Failure } from '../model/failure.js';
 import { detectRun, detectSpan } from './detect.js';
 import { type Rules, normalizeBatch } from '../normalize/index.js';
-import type { Operation } from '../normalize/model.js';
-import type { Attributes, LogRecord, Span } from '../receivers/otlp/model.js';
+import type { Operation } from '../model/operation.js';
+import type { Attributes, LogRecord, Span } from '../model/otlp.js';
 import type { OperationKey, OperationRow } from '../store/rows/operations.js';
 import { sessionIdOf } from '../store/rows/session.js';
 

@@ -1,16 +1,11 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate, renormalize, config (commands register in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, config (one file each in cli/commands/, listed in COMMANDS).
 import { ConfigError } from '../config.js';
-import { configCommand } from './config.js';
-import { migrateCommand } from './migrate.js';
-import { renormalizeCommand } from './renormalize.js';
-import { serveCommand } from './serve.js';
-
-export interface Command {
-  summary: string;
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
+import type { Command } from './command.js';
+import { configCommand } from './commands/config.js';
+import { migrateCommand } from './commands/migrate.js';
+import { renormalizeCommand } from './commands/renormalize.js';
+import { serveCommand } from './commands/serve.js';
 
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,

@@ -2,10 +2,10 @@
 // marker for partial operations: records that complete another operation of the same batch (a Claude Code
 // `tool.execution` span carries the status of its `claude_code.tool` parent, an `assistant_response` event
 // the output of its `api_request`) instead of standing on their own.
-import type { LogRecord, Span } from '../receivers/otlp/model.js';
+import type { LogRecord, Span } from '../model/otlp.js';
 import { treeToPlain, typedToTree } from '../receivers/otlp/anyvalue.js';
 import { derivedSpanId } from './ids.js';
-import { type Operation, type OperationKind, emptyOperation } from './model.js';
+import { type Operation, type OperationKind, emptyOperation } from '../model/operation.js';
 import { firstStr, nanosMinusMs, str } from './values.js';
 
 const PARTIAL = Symbol('tracemill.partial');

@@ -2,7 +2,7 @@
 // they complete. Used within a batch (a tool span + its execution child; an api_request + its
 // assistant_response; per-message events of one span) and across sources (span + log event, merge.ts).
 import { clearPartial, partialInfo } from './base.js';
-import type { Compaction, Operation } from './model.js';
+import type { Compaction, Operation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
 
 const STRING_FIELDS = [

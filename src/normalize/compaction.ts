@@ -4,7 +4,7 @@
 // size of its first call after it. A reported record (Claude Code `compaction` event) replaces these when
 // the two are combined.
 import { messagesText } from './messages.js';
-import type { Operation } from './model.js';
+import type { Operation } from '../model/operation.js';
 import { cmpNanos } from './values.js';
 
 export function estimateCompactions(ops: Operation[]): void {

@@ -1,9 +1,9 @@
 // The OTel GenAI semantic-convention reader. The otel-genai dialect is built on it, and every other dialect
 // runs it last to fill what it left empty (dialects.md §10.3: many dialects emit partial gen_ai.*).
 // It only fills empty fields, so a dialect's own reading always wins.
-import type { Attributes, Span, SpanEvent } from '../receivers/otlp/model.js';
+import type { Attributes, Span, SpanEvent } from '../model/otlp.js';
 import { systemMessages, toChatMessages, toToolDefinitions } from './messages.js';
-import type { ChatMessage, Operation, OperationKind } from './model.js';
+import type { ChatMessage, Operation, OperationKind } from '../model/operation.js';
 import { firstNum, firstStr, has, isObj, parseJsonLoose, plain, str, stringList, structured, toText } from './values.js';
 
 /** gen_ai.operation.name (standard and the non-standard values real emitters use) -> kind. */

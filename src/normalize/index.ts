@@ -3,7 +3,7 @@
 // then the generic gen_ai.* pass for the fields the dialect left empty; spans no dialect recognizes become
 // kind 'other' / dialect 'unknown' without reading their attributes. Then, over the batch: partial records
 // folded into their operations, compaction estimates, and the agent tree (link.ts).
-import type { LogRecord, Span } from '../receivers/otlp/model.js';
+import type { LogRecord, Span } from '../model/otlp.js';
 import { logEventName, partialInfo, spanOp } from './base.js';
 import { coalesce } from './combine.js';
 import { estimateCompactions } from './compaction.js';
@@ -11,7 +11,7 @@ import { LOG_DIALECTS, SPAN_DIALECTS } from './dialects/index.js';
 import { fillGenAi } from './genai.js';
 import { linkAgents } from './link.js';
 import { mergeOperations } from './merge.js';
-import type { Operation } from './model.js';
+import type { Operation } from '../model/operation.js';
 import { type Rules, applyLogRules, applySpanRules } from './rules.js';
 
 export const UNKNOWN_DIALECT = 'unknown';
@@ -76,4 +76,4 @@ export { combine } from './combine.js';
 export { type Rules, type RulesFile, RulesError, RulesFileSchema, compileRules, parseRules, NO_RULES } from './rules.js';
 export { LOG_DIALECTS, SPAN_DIALECTS } from './dialects/index.js';
 export type { LogDialect, SpanDialect } from './dialects/types.js';
-export * from './model.js';
+export * from '../model/operation.js';

@@ -9,7 +9,7 @@
 //    session that started before it is taken (an approximation: parallel spawns of the same type may swap).
 // Idempotent: running it again on its own output (after merging spans with logs) changes nothing.
 import { subagentSpanId } from './ids.js';
-import { type Operation, emptyOperation } from './model.js';
+import { type Operation, emptyOperation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
 
 /** Tool names that start a subagent (Claude Code Agent/Task, Codex spawn_agent, Copilot runSubagent). */

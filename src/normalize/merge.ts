@@ -12,7 +12,7 @@
 // the result is marked 'span+log'. Unmatched log operations are kept as they are.
 import { combine, identityKey } from './combine.js';
 import { linkAgents } from './link.js';
-import type { Operation } from './model.js';
+import type { Operation } from '../model/operation.js';
 
 function compatible(s: Operation, l: Operation): boolean {
   if (s.sessionId && l.sessionId) return s.sessionId === l.sessionId;

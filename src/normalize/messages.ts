@@ -5,7 +5,7 @@
 // Gemini (role=model, parts with text/functionCall/functionResponse), LangChain serialized messages, and
 // flattened OpenInference / OpenLLMetry lists once unflattened. Unknown shapes degrade to a text part
 // holding their JSON, never to an exception.
-import type { ChatMessage, ChatPart, ToolDefinition } from './model.js';
+import type { ChatMessage, ChatPart, ToolDefinition } from '../model/operation.js';
 import { isObj, parseJsonLoose, toText } from './values.js';
 
 type Role = ChatMessage['role'];

@@ -4,11 +4,11 @@
 // A matching rule produces the operation; the generic gen_ai.* pass then fills what the rule left out.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Attributes, LogRecord, Span } from '../receivers/otlp/model.js';
+import type { Attributes, LogRecord, Span } from '../model/otlp.js';
 import { eventIdentity, logBody, logOp, spanOp } from './base.js';
 import { normalizeFinishReason } from './genai.js';
 import { toChatMessages, toToolDefinitions } from './messages.js';
-import type { Operation, OperationKind } from './model.js';
+import type { Operation, OperationKind } from '../model/operation.js';
 import { has, structured, str, toBool, toNumber, toText } from './values.js';
 
 export const OPERATION_KINDS = ['agent', 'subagent', 'llm', 'tool', 'compaction', 'handoff', 'retrieval', 'guardrail', 'other'] as const satisfies readonly OperationKind[];

@@ -2,7 +2,7 @@
 // numbers sent as strings, JSON text, structured AnyValue trees (kvlist/array) and flattened indexed keys
 // (`gen_ai.prompt.0.role`). Every dialect reads through these so each shape is handled in one place.
 import { attr } from '../receivers/otlp/anyvalue.js';
-import type { Attributes } from '../receivers/otlp/model.js';
+import type { Attributes } from '../model/otlp.js';
 
 export function has(a: Attributes, key: string): boolean {
   return a.values[key] !== undefined;

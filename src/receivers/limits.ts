@@ -1,7 +1,7 @@
 // Per-item limits on decoded data, the same for both transports: too many attributes are dropped and
 // counted (as OTLP's dropped_attributes_count does), over-long values are cut and flagged — never silently.
 import { addDropped } from './otlp/anyvalue.js';
-import type { Attributes, LogRecord, Span } from './otlp/model.js';
+import type { Attributes, LogRecord, Span } from '../model/otlp.js';
 
 export interface ItemLimits {
   /** Attributes kept per span / log record (the rest counted in dropped_attributes_count). */

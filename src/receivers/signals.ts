@@ -2,7 +2,7 @@
 import type { Signal } from './export.js';
 import { decodeLogsJson, decodeLogsProto } from './otlp/logs.js';
 import { type MetricPoint, decodeMetricsJson, decodeMetricsProto } from './otlp/metrics.js';
-import type { LogRecord, Span } from './otlp/model.js';
+import type { LogRecord, Span } from '../model/otlp.js';
 import { decodeTracesJson, decodeTracesProto } from './otlp/traces.js';
 
 export const tracesSignal: Signal<Span> = {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { detectRun, detectSpan } from '../../src/analysis/detect.js';
-import type { Failure } from '../../src/analysis/model.js';
+import type { Failure } from '../../src/model/failure.js';
 import { type Operation, mergeOperations, normalizeLogs, normalizeSpans } from '../../src/normalize/index.js';
 import { decodeLogsJson } from '../../src/receivers/otlp/logs.js';
 import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';

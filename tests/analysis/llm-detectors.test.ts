@@ -1,9 +1,9 @@
 // Span-local detectors on LLM calls (and compaction records): hit and non-hit cases.
 import t from 'tap';
 import { detectSpan } from '../../src/analysis/detect.js';
-import type { FailureMode } from '../../src/analysis/model.js';
+import type { FailureMode } from '../../src/model/failure.js';
 import { refusalPhrase } from '../../src/analysis/detectors/refusal.js';
-import type { Operation } from '../../src/normalize/model.js';
+import type { Operation } from '../../src/model/operation.js';
 import { answer, assistant, call, op, reasoning, text, matchAll } from './ops.js';
 
 const modes = (o: Operation): FailureMode[] => detectSpan(o).map((f) => f.mode);

@@ -1,6 +1,6 @@
 // Builders for hand-made operations in detector tests (not a test file: tap only runs *.test.ts).
 import type { Test } from 'tap';
-import { type ChatMessage, type ChatPart, type Operation, emptyOperation } from '../../src/normalize/model.js';
+import { type ChatMessage, type ChatPart, type Operation, emptyOperation } from '../../src/model/operation.js';
 
 let next = 1;
 

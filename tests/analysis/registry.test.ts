@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { DETECTORS, detectRun, detectSpan, listDetectors } from '../../src/analysis/detect.js';
-import { FAILURE_MODES } from '../../src/analysis/model.js';
-import { type Operation, emptyOperation } from '../../src/normalize/model.js';
+import { FAILURE_MODES } from '../../src/model/failure.js';
+import { type Operation, emptyOperation } from '../../src/model/operation.js';
 
 const root = new URL('../../', import.meta.url);
 

@@ -1,8 +1,8 @@
 // Run-level detectors over hand-made traces: hit and non-hit cases, and order independence.
 import t from 'tap';
 import { detectRun } from '../../src/analysis/detect.js';
-import type { Failure } from '../../src/analysis/model.js';
-import type { Operation } from '../../src/normalize/model.js';
+import type { Failure } from '../../src/model/failure.js';
+import type { Operation } from '../../src/model/operation.js';
 import { answer, assistant, call, op, seq, text, tool, matchAll } from './ops.js';
 
 const only = (fs: Failure[], mode: Failure['mode']): Failure[] => fs.filter((f) => f.mode === mode);

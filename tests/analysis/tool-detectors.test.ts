@@ -1,8 +1,8 @@
 // tool_error, tool_timeout, invalid_tool_arguments, unknown_tool: hit and non-hit cases.
 import t from 'tap';
 import { detectSpan } from '../../src/analysis/detect.js';
-import type { FailureMode } from '../../src/analysis/model.js';
-import type { Operation } from '../../src/normalize/model.js';
+import type { FailureMode } from '../../src/model/failure.js';
+import type { Operation } from '../../src/model/operation.js';
 import { assistant, call, op, text, tool, matchAll } from './ops.js';
 
 const modes = (o: Operation): FailureMode[] => detectSpan(o).map((f) => f.mode);

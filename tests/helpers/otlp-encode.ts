@@ -3,7 +3,7 @@
 // Items are regrouped by their shared resource / scope (and metric descriptor) objects, as the decoders share them.
 import { typedToTree } from '../../src/receivers/otlp/anyvalue.js';
 import type { Exemplar, MetricDescriptor, MetricPoint } from '../../src/receivers/otlp/metrics.js';
-import type { Attributes, LogRecord, Resource, Scope, Span, TypedValue } from '../../src/receivers/otlp/model.js';
+import type { Attributes, LogRecord, Resource, Scope, Span, TypedValue } from '../../src/model/otlp.js';
 import { Writer, hexToBytes } from '../../src/receivers/otlp/wire.js';
 
 type Tree = Record<string, unknown>;

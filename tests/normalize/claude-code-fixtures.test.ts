@@ -2,7 +2,7 @@
 // find, from spans alone, from logs alone, and from both merged without counting anything twice.
 import t from 'tap';
 import { mergeOperations, normalizeLogs, normalizeSpans } from '../../src/normalize/index.js';
-import type { Operation } from '../../src/normalize/model.js';
+import type { Operation } from '../../src/model/operation.js';
 import { claudeCodeFixture } from './helpers.js';
 
 type Mode = 'spans' | 'logs' | 'both';

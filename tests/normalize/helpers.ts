@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { attributesFromJson, anyValueFromJson } from '../../src/receivers/otlp/anyvalue.js';
 import { field, isObj, jsonId, jsonNanos, jsonStr, jsonUint, walkJsonEnvelope } from '../../src/receivers/otlp/common.js';
-import type { LogRecord, Span } from '../../src/receivers/otlp/model.js';
+import type { LogRecord, Span } from '../../src/model/otlp.js';
 import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';
 import { CLAUDE_CODE_FIXTURES_URL } from '../helpers/fixtures.js';
 

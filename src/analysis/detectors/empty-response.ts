@@ -1,4 +1,4 @@
-import type { Operation } from '../../normalize/model.js';
+import type { Operation } from '../../model/operation.js';
 import type { SpanDetector } from './types.js';
 import { makeFailure } from './failure.js';
 import { OVERFLOW_REASONS, REFUSAL_REASONS, TOOL_CALL_REASONS, TRUNCATION_REASONS, finishReasons, hasError } from './signals.js';

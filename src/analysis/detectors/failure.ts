@@ -1,7 +1,7 @@
 // Builds a Failure from the operation it is attached to. Evidence is always cut from data already in
 // that operation (never widened with other fields), and capped at EVIDENCE_MAX characters.
-import type { Operation } from '../../normalize/model.js';
-import type { Failure, FailureMode, Severity } from '../model.js';
+import type { Operation } from '../../model/operation.js';
+import type { Failure, FailureMode, Severity } from '../../model/failure.js';
 import { EVIDENCE_MAX, excerpt } from './text.js';
 
 export function makeFailure(

@@ -1,6 +1,6 @@
 // Tool-call fingerprints: tool name plus canonical JSON arguments (sorted keys, no whitespace), so
 // {"a":1,"b":2} and { "b": 2, "a": 1 } are the same call.
-import type { Operation } from '../../normalize/model.js';
+import type { Operation } from '../../model/operation.js';
 import { canonicalArguments } from './json.js';
 import { requestedToolCalls } from './tool-calls.js';
 

@@ -1,4 +1,4 @@
-import type { Operation } from '../../normalize/model.js';
+import type { Operation } from '../../model/operation.js';
 import type { SpanDetector } from './types.js';
 import { makeFailure } from './failure.js';
 import { parseArguments } from './json.js';

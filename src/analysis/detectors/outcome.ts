@@ -1,5 +1,5 @@
 // Did a run end with an answer? Shared by unfinished_run (main agent) and subagent_failure.
-import type { Operation } from '../../normalize/model.js';
+import type { Operation } from '../../model/operation.js';
 import { answerCalls, lastToEnd } from './run.js';
 import { TOOL_CALL_REASONS, TRUNCATION_REASONS, hasError, hasFinishReason, maxTurnsSignal, refusalSignal } from './signals.js';
 import { assistantText, excerpt, joinNonEmpty } from './text.js';

@@ -1,7 +1,7 @@
 // The view run-level detectors share: one trace's operations, deduplicated and put in a canonical
 // order, split into agent runs. Everything here depends only on the set of operations, never on the
 // order they arrived in, so re-running after late spans gives the same answer for the same set.
-import type { Operation } from '../../normalize/model.js';
+import type { Operation } from '../../model/operation.js';
 
 export interface AgentRun {
   /** 'a:<agentId>', 's:<spanId of the agent operation>', or 't:' for operations outside any agent. */

@@ -1,6 +1,6 @@
 // Shared vocabulary: how finish reasons and error texts of different providers and frameworks map onto
 // our modes. Plain substring tests over a bounded, lower-cased string: no regex, no backtracking.
-import type { Operation } from '../../normalize/model.js';
+import type { Operation } from '../../model/operation.js';
 import { joinNonEmpty } from './text.js';
 
 const ERROR_SCAN = 2048;

@@ -1,6 +1,6 @@
 // Bounded text helpers. Detectors run on the ingest path, so no scan may grow with the size of a
 // message: long texts are looked at through their first and last few KB only.
-import type { ChatMessage } from '../../normalize/model.js';
+import type { ChatMessage } from '../../model/operation.js';
 
 /** How much of the start and of the end of a long text a detector looks at. */
 export const SCAN_HEAD = 4096;

@@ -1,5 +1,5 @@
 // Tool calls requested by an LLM call, and the tools it declared.
-import type { ChatPart, Operation, ToolDefinition } from '../../normalize/model.js';
+import type { ChatPart, Operation, ToolDefinition } from '../../model/operation.js';
 
 export type ToolCallPart = Extract<ChatPart, { type: 'tool_call' }>;
 

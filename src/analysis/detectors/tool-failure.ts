@@ -1,6 +1,6 @@
 // What tool_error and tool_timeout share: deciding that a tool call failed, and whether it timed out.
 // One function so the two modes stay mutually exclusive (a timeout is never also a tool_error).
-import type { Operation } from '../../normalize/model.js';
+import type { Operation } from '../../model/operation.js';
 import { hasError, isTimeout } from './signals.js';
 import { joinNonEmpty } from './text.js';
 

@@ -1,7 +1,7 @@
 // The detector contract: every detector declares itself (mode, scope, severity, signal) so docs and
 // the API can list them from one table, and shared code never branches on a particular mode.
-import type { Operation } from '../../normalize/model.js';
-import type { Failure, FailureMode, Severity } from '../model.js';
+import type { Operation } from '../../model/operation.js';
+import type { Failure, FailureMode, Severity } from '../../model/failure.js';
 import type { RunView } from './run.js';
 
 export interface DetectorInfo {

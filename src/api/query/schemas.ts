@@ -1,6 +1,6 @@
 // Query API parameters and responses: the single source for validation, types and the OpenAPI document.
 import { z } from 'zod';
-import { FAILURE_MODES } from '../../analysis/model.js';
+import { FAILURE_MODES } from '../../model/failure.js';
 import { TimeParam } from '../../time.js';
 
 export const GROUP_KEYS = ['mode', 'tool', 'model', 'agent', 'service', 'day', 'hour'] as const;

@@ -7,11 +7,11 @@
 // Logs: body `claude_code.<event>`, attribute event.name `<event>`; correlation by session.id + request_id
 // (api events) or tool_use_id (tool events). Token counts are the raw Anthropic ones (input excludes
 // cache), converted here to the model's convention (input includes cache reads and writes).
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { eventIdentity, logEventName, logOp, markPartial, spanOp } from '../base.js';
 import { compactionSpanId, subagentSpanId } from '../ids.js';
 import { assistantText, toChatMessages, toToolDefinitions, userText } from '../messages.js';
-import type { Operation } from '../model.js';
+import type { Operation } from '../../model/operation.js';
 import { bool, firstNum, firstStr, isObj, num, parseJsonLoose, str, sumOrNull, toText } from '../values.js';
 import { normalizeFinishReason } from '../genai.js';
 import { compactionFromCall } from './otel-genai.js';

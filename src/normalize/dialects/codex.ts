@@ -2,10 +2,10 @@
 // (each subagent thread has its own), counts often sent as strings. The only per-call usage is on the
 // `codex.sse_event` / `codex.websocket_event` with event.kind=response.completed (OpenAI semantics: input
 // includes cached). Tool calls are `codex.tool_result` (call_id, arguments, output, success).
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { eventIdentity, logEventName, logOp, markPartial } from '../base.js';
 import { userText } from '../messages.js';
-import type { Operation } from '../model.js';
+import type { Operation } from '../../model/operation.js';
 import { bool, firstStr, num, str } from '../values.js';
 import type { LogDialect } from './types.js';
 

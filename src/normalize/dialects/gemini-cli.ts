@@ -3,12 +3,12 @@
 // gen_ai.input/output.messages holding arbitrary JSON rather than the semconv schema. Logs: event.name
 // `gemini_cli.*` (body is a sentence), plus the semconv `gen_ai.client.inference.operation.details` event
 // for the same call as `gemini_cli.api_response` — it completes that call instead of counting twice.
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { eventIdentity, logEventName, logOp, logTime, markPartial, spanOp } from '../base.js';
 import { subagentSpanId } from '../ids.js';
 import { fillGenAi, firstFinishReason } from '../genai.js';
 import { assistantText, userText } from '../messages.js';
-import type { Operation, OperationKind } from '../model.js';
+import type { Operation, OperationKind } from '../../model/operation.js';
 import { bool, firstNum, firstStr, isObj, num, plain, str, structured, toText } from '../values.js';
 import { normalizeGenAiLog } from './otel-genai.js';
 import type { LogDialect, SpanDialect } from './types.js';

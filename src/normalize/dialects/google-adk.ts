@@ -2,11 +2,11 @@
 // `agent_run [name]`) > call_llm | execute_tool <tool>. gen_ai.system is the framework (`gcp.vertex.agent`),
 // content lives in gcp.vertex.agent.llm_request / llm_response (Gemini JSON) and tool_call_args /
 // tool_response; AgentTool wraps a child invoke_agent (a subagent), transfer_to_agent is a handoff.
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { fillGenAi, firstFinishReason, genAiKind } from '../genai.js';
 import { systemMessages, toChatMessages, toToolDefinitions } from '../messages.js';
-import type { Operation, OperationKind } from '../model.js';
+import type { Operation, OperationKind } from '../../model/operation.js';
 import { has, isObj, str, structured, toNumber, toText } from '../values.js';
 import type { SpanDialect } from './types.js';
 

@@ -2,10 +2,10 @@
 // prompt|parser), `langsmith.metadata.*` (ls_provider, ls_model_name, ls_agent_type root|subagent|middleware|
 // compaction, thread/session ids), gen_ai.prompt / gen_ai.completion holding JSON of the run's inputs/outputs,
 // token details as JSON. Compaction runs (coding-agent-v1) are chains named `Context Compaction (<trigger>)`.
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { toChatMessages } from '../messages.js';
-import type { OperationKind } from '../model.js';
+import type { OperationKind } from '../../model/operation.js';
 import { firstNum, firstStr, isObj, str, structured, toNumber } from '../values.js';
 import type { SpanDialect } from './types.js';
 

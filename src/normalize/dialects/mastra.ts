@@ -5,7 +5,7 @@
 import { spanOp } from '../base.js';
 import { fillGenAi } from '../genai.js';
 import { assistantText, toChatMessages } from '../messages.js';
-import type { OperationKind } from '../model.js';
+import type { OperationKind } from '../../model/operation.js';
 import { bool, firstStr, has, str, structured } from '../values.js';
 import type { SpanDialect } from './types.js';
 

@@ -2,11 +2,11 @@
 // `llm.input_messages.N.message.*` lists, `llm.token_count.*`, `llm.cost.*`, tool spans with tool.name /
 // tool.id / input.value / output.value, AGENT spans with graph.node.parent_id. It may co-exist with gen_ai.*:
 // OpenInference wins for the kind, gen_ai.* fills the rest (the generic pass in index.ts).
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { normalizeFinishReason } from '../genai.js';
 import { toChatMessages, toToolDefinitions } from '../messages.js';
-import type { ChatMessage, OperationKind } from '../model.js';
+import type { ChatMessage, OperationKind } from '../../model/operation.js';
 import { firstNum, firstStr, has, isObj, plain, str, structured, unflatten } from '../values.js';
 import type { SpanDialect } from './types.js';
 

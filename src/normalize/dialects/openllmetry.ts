@@ -3,11 +3,11 @@
 // provider token counts (Anthropic input excludes cache). Current (v0.5+): semconv gen_ai.* plus project
 // extras. Decorator spans `<name>.<kind>` carry traceloop.span.kind (workflow|task|agent|tool|handoff) and
 // traceloop.entity.input/output; session and user travel as traceloop.association.properties.*.
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { normalizeFinishReason } from '../genai.js';
 import { toChatMessages, toToolDefinitions } from '../messages.js';
-import type { Operation, OperationKind } from '../model.js';
+import type { Operation, OperationKind } from '../../model/operation.js';
 import { firstNum, firstStr, has, isObj, parseJsonLoose, str, sumOrNull, toText, unflatten } from '../values.js';
 import { kindOfOperationName } from '../genai.js';
 import type { SpanDialect } from './types.js';

@@ -2,12 +2,12 @@
 // deprecated gen_ai.system + per-message events, gen_ai.conversation.compacted, caller/transfer/main_agent
 // (2026 refinements), and the gen_ai.* log events (§1.5). Last in the span order: anything with gen_ai.*
 // that no more specific dialect claimed.
-import type { LogRecord, Span } from '../../receivers/otlp/model.js';
+import type { LogRecord, Span } from '../../model/otlp.js';
 import { eventIdentity, logBody, logEventName, logOp, markPartial, spanOp } from '../base.js';
 import { compactionSpanId } from '../ids.js';
 import { fillGenAi, genAiKind, messageFromEvent } from '../genai.js';
-import type { Operation } from '../model.js';
-import { emptyOperation } from '../model.js';
+import type { Operation } from '../../model/operation.js';
+import { emptyOperation } from '../../model/operation.js';
 import { bool, firstStr, has, str } from '../values.js';
 import type { LogDialect, SpanDialect } from './types.js';
 

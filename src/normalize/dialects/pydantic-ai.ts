@@ -3,7 +3,7 @@
 // span reports usage as gen_ai.aggregated_usage.* (a rollup of its chat spans), and cost as operation.cost.
 import { spanOp } from '../base.js';
 import { assistantText, toChatMessages } from '../messages.js';
-import type { OperationKind } from '../model.js';
+import type { OperationKind } from '../../model/operation.js';
 import { firstNum, firstStr, has, str, structured } from '../values.js';
 import { normalizeGenAiSpan } from './otel-genai.js';
 import type { SpanDialect } from './types.js';

@@ -4,7 +4,7 @@
 // gen_ai.choice ...) or one gen_ai.client.inference.operation.details event, tool outcome in gen_ai.tool.status.
 import { spanOp } from '../base.js';
 import { fillGenAi, genAiKind } from '../genai.js';
-import type { OperationKind } from '../model.js';
+import type { OperationKind } from '../../model/operation.js';
 import { firstStr, str } from '../values.js';
 import type { SpanDialect } from './types.js';
 

@@ -2,8 +2,8 @@
 // scans, no JSON parsing): it runs for every span of every batch. `normalize` runs only for spans/records
 // that matched and may return several operations (e.g. an LLM call and the compaction it performed), or
 // none (a span that only completes another one, see base.ts markPartial).
-import type { LogRecord, Span } from '../../receivers/otlp/model.js';
-import type { Operation } from '../model.js';
+import type { LogRecord, Span } from '../../model/otlp.js';
+import type { Operation } from '../../model/operation.js';
 
 export interface SpanDialect {
   name: string;

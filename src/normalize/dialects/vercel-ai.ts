@@ -3,11 +3,11 @@
 // provider call each) > ai.toolCall. v7 `@ai-sdk/otel` (tracer scope `gen_ai`): semconv invoke_agent >
 // step (agent_step) > chat / execute_tool, read with the semconv reader; finish reasons come raw
 // (`tool-calls`) and are normalized there.
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { normalizeFinishReason } from '../genai.js';
 import { assistantText, toChatMessages, toToolDefinitions } from '../messages.js';
-import type { ChatMessage, ChatPart, OperationKind } from '../model.js';
+import type { ChatMessage, ChatPart, OperationKind } from '../../model/operation.js';
 import { firstNum, firstStr, has, isObj, parseJsonLoose, str, structured, toText } from '../values.js';
 import { normalizeGenAiSpan } from './otel-genai.js';
 import type { SpanDialect } from './types.js';

@@ -1,7 +1,7 @@
 // AnyValue / KeyValue decoding for both encodings, into the storage form described in model.ts.
 // Nested arrays and kvlists are rendered as canonical OTLP/JSON (ints as decimal strings, bytes as base64),
 // so both encodings of the same value store byte-identical text.
-import { type Attributes, type TypedValue, type ValueType, emptyAttributes } from './model.js';
+import { type Attributes, type TypedValue, type ValueType, emptyAttributes } from '../../model/otlp.js';
 import { DecodeError, Reader } from './wire.js';
 
 export const MAX_DEPTH = 32;

@@ -1,6 +1,6 @@
 // Pieces shared by the trace, log and metric decoders: resource, scope, ids, envelopes.
 import { addDropped, attrOverflow, attributesFromJson, jsonInt, readAttr } from './anyvalue.js';
-import { type Resource, type Scope, MAX_NANOS, emptyAttributes } from './model.js';
+import { type Resource, type Scope, MAX_NANOS, emptyAttributes } from '../../model/otlp.js';
 import { DecodeError, Reader } from './wire.js';
 
 export function readResource(r: Reader, schemaUrl: string): Resource {

@@ -17,7 +17,7 @@ import {
   walkEnvelope,
   walkJsonEnvelope,
 } from './common.js';
-import { type Attributes, type Decoded, type Decoding, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from './model.js';
+import { type Attributes, type Decoded, type Decoding, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from '../../model/otlp.js';
 import { DecodeError, Reader } from './wire.js';
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';

@@ -28,7 +28,7 @@ import {
   countItem,
   emptyAttributes,
   startDecoding,
-} from './model.js';
+} from '../../model/otlp.js';
 import { DecodeError, Reader } from './wire.js';
 
 function newSpan(resource: Resource, scope: Scope): Span {

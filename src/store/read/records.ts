@@ -1,7 +1,7 @@
-// Stored span and log rows back into the decoded model (receivers/otlp/model.ts), so normalization can run
+// Stored span and log rows back into the decoded model (model/otlp.ts), so normalization can run
 // over stored data exactly as it would over a request: the settle loop and `renormalize` read through here.
 import { attributesFromJson } from '../../receivers/otlp/anyvalue.js';
-import type { LogRecord, Resource, Scope, Span, SpanEvent, SpanLink, ValueType } from '../../receivers/otlp/model.js';
+import type { LogRecord, Resource, Scope, Span, SpanEvent, SpanLink, ValueType } from '../../model/otlp.js';
 import { type RawEnvelopeRow, type RawSpanRow, attrs } from './spans.js';
 
 export { RAW_SPAN_SELECT } from './spans.js';

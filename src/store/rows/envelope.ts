@@ -1,5 +1,5 @@
 // Resource and scope columns, the same ten in the spans, logs and metric_points tables.
-import type { Resource, Scope } from '../../receivers/otlp/model.js';
+import type { Resource, Scope } from '../../model/otlp.js';
 import { type ColumnSpec, type EncodedColumn, type EncodedMap, MapColumn, StringColumn, encodedMap, encodedString, fixedColumn } from '../native.js';
 
 /** Column names in the order EnvelopeColumns encodes them. */

@@ -1,6 +1,6 @@
 // LogRecord -> row of the logs table, encoded into a Native block (src/store/native.ts).
 import { hash } from 'node:crypto';
-import type { LogRecord } from '../../receivers/otlp/model.js';
+import type { LogRecord } from '../../model/otlp.js';
 import { MapColumn, StringColumn, block, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
 import { ENVELOPE_SPECS, EnvelopeColumns, envelopeJson, projectValue } from './envelope.js';

@@ -10,7 +10,7 @@
 // the keys agent instrumentations put conversations in. A NUL never appears unescaped in valid JSON text, so a
 // skeleton is unambiguous; a value that already holds a NUL is left as it is.
 import { hash } from 'node:crypto';
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import { StringColumn, block, fixedColumn, nativeSchema } from '../native.js';
 import type { TableRows } from '../writer.js';
 import { projectValue } from './envelope.js';

@@ -1,6 +1,6 @@
 // MetricPoint -> row of the metric_points table, encoded into a Native block (src/store/native.ts).
 import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 import type { Exemplar, MetricDescriptor, MetricPoint } from '../../receivers/otlp/metrics.js';
 import {
   ArrayColumn,

@@ -1,6 +1,6 @@
 // Normalized operations (with their failures) -> rows of the operations table, as JSONCompactEachRow lines.
-import type { Failure } from '../../analysis/model.js';
-import { type Operation, emptyOperation } from '../../normalize/model.js';
+import type { Failure } from '../../model/failure.js';
+import { type Operation, emptyOperation } from '../../model/operation.js';
 
 /** Operations are written by the settle loop (src/analysis/settle.ts), not the ingest writer: JSON lines. */
 export interface JsonRows {

@@ -1,6 +1,6 @@
 // The conversation an item belongs to, stored with spans and logs: normalization rebuilds a conversation's
 // operations together (spans and log events of one session are merged there) and /sessions/:id reads it.
-import type { Attributes } from '../../receivers/otlp/model.js';
+import type { Attributes } from '../../model/otlp.js';
 
 /** Attribute keys naming the conversation, most specific first (docs/normalization.md, "Groups"). */
 export const SESSION_KEYS = [

@@ -1,6 +1,6 @@
 // Span -> row of the spans table, encoded into a Native block (src/store/native.ts).
 import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
-import type { Span } from '../../receivers/otlp/model.js';
+import type { Span } from '../../model/otlp.js';
 import { MapColumn, StringColumn, block, encodedString, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
 import { ENVELOPE_SPECS, EnvelopeColumns, projectValue } from './envelope.js';

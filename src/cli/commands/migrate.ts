@@ -1,7 +1,7 @@
-import { loadConfig } from '../config.js';
-import { migrate } from '../store/migrate.js';
-import type { Command } from './main.js';
-import { callService, withStoreOrService } from './remote.js';
+import { loadConfig } from '../../config.js';
+import { migrate } from '../../store/migrate.js';
+import type { Command } from '../command.js';
+import { callService, withStoreOrService } from '../remote.js';
 
 export const migrateCommand: Command = {
   summary: 'Apply pending schema migrations (serve also applies them at start). Goes through a running service when it holds the data directory.',

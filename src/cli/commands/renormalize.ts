@@ -1,10 +1,10 @@
-import { Settler } from '../analysis/settle.js';
-import { loadConfig } from '../config.js';
-import { loadRules } from '../normalize/load-rules.js';
-import { migrate } from '../store/migrate.js';
-import { parseTimeExpr } from '../time.js';
-import type { Command } from './main.js';
-import { callService, withStoreOrService } from './remote.js';
+import { Settler } from '../../analysis/settle.js';
+import { loadConfig } from '../../config.js';
+import { loadRules } from '../../normalize/load-rules.js';
+import { migrate } from '../../store/migrate.js';
+import { parseTimeExpr } from '../../time.js';
+import type { Command } from '../command.js';
+import { callService, withStoreOrService } from '../remote.js';
 
 const USAGE = 'tracemill renormalize --since <time> [--until <time>]   (times: ISO-8601, or 24h, 7d ago)';
 

@@ -1,8 +1,8 @@
-import { loadConfig } from '../config.js';
-import { startService } from '../service.js';
-import { DataDirLockedError } from '../store/clickhouse.js';
-import { selfTelemetry } from '../telemetry.js';
-import type { Command } from './main.js';
+import { loadConfig } from '../../config.js';
+import { startService } from '../../service.js';
+import { DataDirLockedError } from '../../store/clickhouse.js';
+import { selfTelemetry } from '../../telemetry.js';
+import type { Command } from '../command.js';
 
 export const serveCommand: Command = {
   summary: 'Run the collector: OTLP/HTTP and the API on TRACEMILL_HTTP_PORT, OTLP/gRPC on TRACEMILL_GRPC_PORT.',

@@ -1,5 +1,5 @@
-import { configTable, loadConfig } from '../config.js';
-import type { Command } from './main.js';
+import { configTable, loadConfig } from '../../config.js';
+import type { Command } from '../command.js';
 
 export const configCommand: Command = {
   summary: 'Print the settings table (--markdown) or the effective configuration (passwords hidden).',
