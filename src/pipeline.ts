@@ -5,7 +5,7 @@ import { type ItemLimits, type LimitOutcome, limitLogs, limitSpans } from './rec
 import { rejectedCount } from './model/otlp.js';
 import { GrpcCode } from './receivers/otlp/responses.js';
 import type { ServiceMetrics } from './service-metrics.js';
-import type { MetricPoint } from './receivers/otlp/metrics.js';
+import type { MetricPoint } from './model/metrics.js';
 import type { LogRecord, Span } from './model/otlp.js';
 import { encodeLogs } from './store/rows/logs.js';
 import { encodeMetricPoints } from './store/rows/metrics.js';

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
 import { HttpError, InvalidRequestError, decodePayload } from '../src/receivers/export.js';
 import { limitLogs, limitSpans } from '../src/receivers/limits.js';
-import type { MetricPoint } from '../src/receivers/otlp/metrics.js';
+import type { MetricPoint } from '../src/model/metrics.js';
 import type { LogRecord, Span } from '../src/model/otlp.js';
 import { Reader, Writer } from '../src/receivers/otlp/wire.js';
 import { SIGNALS } from '../src/receivers/signals.js';

@@ -1,7 +1,7 @@
 // MetricPoint -> row of the metric_points table, encoded into a Native block (src/store/native.ts).
-import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
+import { attributesToJson } from '../../model/values.js';
 import type { Attributes } from '../../model/otlp.js';
-import type { Exemplar, MetricDescriptor, MetricPoint } from '../../receivers/otlp/metrics.js';
+import type { Exemplar, MetricDescriptor, MetricPoint } from '../../model/metrics.js';
 import {
   ArrayColumn,
   MapColumn,

@@ -1,5 +1,5 @@
 // Span -> row of the spans table, encoded into a Native block (src/store/native.ts).
-import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
+import { attributesToJson } from '../../model/values.js';
 import type { Span } from '../../model/otlp.js';
 import { MapColumn, StringColumn, block, encodedString, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
