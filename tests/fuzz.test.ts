@@ -24,6 +24,7 @@ import { startServe, stopChild } from './helpers/child.js';
 import { Rng, type SignalName, baseJson, baseProto, mutateJson, mutateProto, nestedAnyValue, nestedJsonAny } from './helpers/fuzz.js';
 import { encodeLogs as encodeLogsProto, encodeTraces as encodeTracesProto } from './helpers/otlp-encode.js';
 import { grpcExport } from './helpers/grpc.js';
+import { SESSION_KEYS } from '../src/normalize/dialects/index.js';
 
 const SEED = Number(process.env.TRACEMILL_FUZZ_SEED ?? 20261125);
 const SCALE = Number(process.env.TRACEMILL_FUZZ_SCALE ?? 1);
@@ -114,11 +115,11 @@ t.test('decoders: every malformed input is decoded, refused item by item, or ref
       // What the pipeline does next must not throw either: limits, then row encoding.
       if (c.signal === 'traces') {
         limitSpans(d.items as Span[], { maxAttributes: 50, maxValueChars: 1000 });
-        encodeSpans('p', d.items as Span[]);
+        encodeSpans('p', d.items as Span[], SESSION_KEYS);
       } else if (c.signal === 'logs') {
         limitLogs(d.items as LogRecord[], { maxAttributes: 50, maxValueChars: 1000 });
-        encodeLogs('p', d.items as LogRecord[]);
-      } else encodeMetricPoints('p', d.items as MetricPoint[]);
+        encodeLogs('p', d.items as LogRecord[], SESSION_KEYS);
+      } else encodeMetricPoints('p', d.items as MetricPoint[], SESSION_KEYS);
       const bad = invalidField(d.items);
       if (bad) throw new Error(`decoded into a record that cannot be stored as sent: ${bad}`);
     } catch (e) {
