@@ -44,9 +44,12 @@ export type FieldGroup = 'agent' | 'model' | 'usage' | 'tool' | 'error' | 'compa
  * - `group`, `api`: the tree node group it is shown in and its name there (default: the column).
  * - `fill`: combining two records of one operation (combine.ts), an empty value is taken from the other record.
  * - `rule`: user rules (rules.ts) may set it, under the camelCase of its column (`compactionTrigger`).
+ * - `unit`: `nanos`: a decimal count of nanoseconds since the epoch; `count`: a count (tokens), a whole
+ *   number >= 0 by contract, null when unknown.
  */
 export interface FieldMeta {
   column: string;
+  unit?: 'nanos' | 'count';
   group?: FieldGroup;
   api?: string;
   fill?: true;
@@ -57,12 +60,13 @@ export const OPERATION_FIELDS = z.registry<FieldMeta>();
 
 const text = (meta: FieldMeta) => z.string().default('').register(OPERATION_FIELDS, meta);
 const amount = (meta: FieldMeta) => z.number().nullable().default(null).register(OPERATION_FIELDS, meta);
-const nanos = (column: string) => z.string().default('0').register(OPERATION_FIELDS, { column });
+const tokens = (meta: FieldMeta) => amount({ ...meta, unit: 'count' });
+const nanos = (column: string) => z.string().default('0').register(OPERATION_FIELDS, { column, unit: 'nanos' });
 
 export const CompactionSchema = z.object({
   trigger: z.string().register(OPERATION_FIELDS, { column: 'trigger', group: 'compaction', rule: true }), // 'auto' | 'manual' | 'unknown' ...
-  tokensBefore: z.number().nullable().register(OPERATION_FIELDS, { column: 'tokens_before', group: 'compaction', rule: true }),
-  tokensAfter: z.number().nullable().register(OPERATION_FIELDS, { column: 'tokens_after', group: 'compaction', rule: true }),
+  tokensBefore: z.number().nullable().register(OPERATION_FIELDS, { column: 'tokens_before', group: 'compaction', rule: true, unit: 'count' }),
+  tokensAfter: z.number().nullable().register(OPERATION_FIELDS, { column: 'tokens_after', group: 'compaction', rule: true, unit: 'count' }),
   /**
    * True when trigger/tokens were inferred (e.g. from a `query_source=compact` LLM request and the calls
    * around it) rather than reported by the agent; a reported record always wins over an estimated one.
@@ -98,11 +102,11 @@ export const OperationSchema = z.object({
   responseModel: text({ column: 'response_model', group: 'model', api: 'response', fill: true, rule: true }),
   provider: text({ column: 'provider', group: 'model', fill: true, rule: true }),
   /** Prompt tokens INCLUDING cache reads/writes (the semconv convention; Anthropic-raw dialects are converted). */
-  inputTokens: amount({ column: 'input_tokens', group: 'usage', fill: true, rule: true }),
-  outputTokens: amount({ column: 'output_tokens', group: 'usage', fill: true, rule: true }),
-  cacheReadTokens: amount({ column: 'cache_read_tokens', group: 'usage', fill: true, rule: true }),
-  cacheWriteTokens: amount({ column: 'cache_write_tokens', group: 'usage', fill: true, rule: true }),
-  reasoningTokens: amount({ column: 'reasoning_tokens', group: 'usage', fill: true, rule: true }),
+  inputTokens: tokens({ column: 'input_tokens', group: 'usage', fill: true, rule: true }),
+  outputTokens: tokens({ column: 'output_tokens', group: 'usage', fill: true, rule: true }),
+  cacheReadTokens: tokens({ column: 'cache_read_tokens', group: 'usage', fill: true, rule: true }),
+  cacheWriteTokens: tokens({ column: 'cache_write_tokens', group: 'usage', fill: true, rule: true }),
+  reasoningTokens: tokens({ column: 'reasoning_tokens', group: 'usage', fill: true, rule: true }),
   costUsd: amount({ column: 'cost_usd', group: 'usage', fill: true, rule: true }),
   finishReason: text({ column: 'finish_reason', fill: true, rule: true }),
 
@@ -141,6 +145,24 @@ export function fieldMeta(schema: z.ZodType): FieldMeta {
 }
 
 /** The fields whose type is exactly T. */
+/** A field's zod type under default() and nullable(): 'string', 'enum', 'number', 'boolean', 'array', 'object'. */
+export function fieldType(schema: z.ZodType): { type: string; nullable: boolean } {
+  let s = schema;
+  let nullable = false;
+  for (;;) {
+    const def = s.def as { type: string; innerType?: z.ZodType };
+    if (def.type === 'nullable') nullable = true;
+    else if (def.type !== 'default') return { type: def.type, nullable };
+    s = def.innerType!;
+  }
+}
+
+/** The fields of a tree-node group, in schema order (the compaction group: the compaction's fields). */
+export function groupFields(group: FieldGroup): { key: string; schema: z.ZodType; meta: FieldMeta }[] {
+  const shape: Record<string, z.ZodType> = group === 'compaction' ? CompactionSchema.shape : OperationSchema.shape;
+  return fieldsWhere(shape, (m) => m.group === group).map((key) => ({ key, schema: shape[key], meta: fieldMeta(shape[key]) }));
+}
+
 type KeyOf<T> = { [K in keyof Operation]: [Operation[K]] extends [T] ? ([T] extends [Operation[K]] ? K : never) : never }[keyof Operation];
 
 /** Text fields that combining two records of one operation fills from the other record when empty. */

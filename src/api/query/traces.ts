@@ -18,7 +18,10 @@ import {
   TracesQuery,
   TracesResponse,
   type TreeNode,
+  type NodeGroup,
+  apiName,
 } from './schemas.js';
+import { type FieldGroup, fieldType, groupFields } from '../../model/operation.js';
 
 
 type Summary = z.output<typeof TraceSummary>;
@@ -63,91 +66,59 @@ function summary(r: Record<string, unknown>): Summary {
   };
 }
 
-interface OpRow {
-  trace_id: string;
+/** A row of `SELECT *` on operations (ClickHouse JSON: UInt64 as text), plus the times in nanoseconds. */
+type OpRow = Record<string, string | number | string[] | null> & {
   span_id: string;
   parent_span_id: string;
   kind: string;
-  name: string;
-  dialect: string;
-  source: string;
+  status: string;
   start_ns: string;
   end_ns: string;
-  duration_ms: number;
-  status: string;
-  agent_name: string;
-  agent_id: string;
-  parent_agent_id: string;
-  depth: number;
-  request_model: string;
-  response_model: string;
-  provider: string;
-  input_tokens: string | null;
-  output_tokens: string | null;
-  cache_read_tokens: string | null;
-  cache_write_tokens: string | null;
-  reasoning_tokens: string | null;
-  cost_usd: number | null;
-  finish_reason: string;
-  tool_name: string;
-  tool_call_id: string;
-  tool_arguments: string;
-  tool_result: string;
-  error_type: string;
   error_message: string;
   input_messages: string;
   output_messages: string;
   tools: string;
-  compaction_trigger: string;
-  compaction_tokens_before: string | null;
-  compaction_tokens_after: string | null;
-  compaction_estimated: number;
   failure_modes: string[];
   failure_severities: string[];
   failure_detectors: string[];
   failure_evidence: string[];
-}
+};
 
-const num = (v: string | number | null) => (v === null ? null : Number(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** A node group read from the row's columns (operation fields by FieldMeta; a compaction's: compaction_<column>). */
+function group(r: OpRow, g: FieldGroup): NodeGroup {
+  const out: NodeGroup = {};
+  for (const f of groupFields(g)) {
+    const v = r[g === 'compaction' ? `compaction_${f.meta.column}` : f.meta.column];
+    const { type, nullable } = fieldType(f.schema);
+    out[apiName(f.meta)] = type === 'boolean' ? Number(v) === 1 : type === 'number' ? (nullable ? num(v) : Number(v)) : String(v ?? '');
+  }
+  return out;
+}
 
 function node(r: OpRow): TreeNode {
   const n: TreeNode = {
     span_id: r.span_id,
     parent_span_id: r.parent_span_id,
     kind: r.kind,
-    name: r.name,
-    dialect: r.dialect,
-    source: r.source,
+    name: String(r.name),
+    dialect: String(r.dialect),
+    source: String(r.source),
     start: nanosToIso(r.start_ns),
     end: nanosToIso(r.end_ns),
     duration_ms: Number(r.duration_ms),
     status: r.status,
-    agent: { name: r.agent_name, id: r.agent_id, parent_id: r.parent_agent_id, depth: Number(r.depth) },
+    agent: group(r, 'agent'),
     failures: r.failure_modes.map((mode, i) => ({ mode, severity: r.failure_severities[i], detector: r.failure_detectors[i], evidence: r.failure_evidence[i] })),
     children: [],
   };
-  if (r.request_model || r.response_model || r.kind === 'llm') n.model = { request: r.request_model, response: r.response_model, provider: r.provider };
-  if (r.kind === 'llm' || r.kind === 'agent' || r.kind === 'subagent') {
-    n.usage = {
-      input_tokens: num(r.input_tokens),
-      output_tokens: num(r.output_tokens),
-      cache_read_tokens: num(r.cache_read_tokens),
-      cache_write_tokens: num(r.cache_write_tokens),
-      reasoning_tokens: num(r.reasoning_tokens),
-      cost_usd: num(r.cost_usd),
-    };
-  }
-  if (r.finish_reason) n.finish_reason = r.finish_reason;
-  if (r.tool_name || r.tool_call_id) n.tool = { name: r.tool_name, call_id: r.tool_call_id, arguments: r.tool_arguments, result: r.tool_result };
-  if (r.status === 'error' || r.error_message) n.error = { type: r.error_type, message: r.error_message };
-  if (r.kind === 'compaction') {
-    n.compaction = {
-      trigger: r.compaction_trigger,
-      tokens_before: num(r.compaction_tokens_before),
-      tokens_after: num(r.compaction_tokens_after),
-      estimated: Number(r.compaction_estimated) === 1,
-    };
-  }
+  if (r.request_model || r.response_model || r.kind === 'llm') n.model = group(r, 'model');
+  if (r.kind === 'llm' || r.kind === 'agent' || r.kind === 'subagent') n.usage = group(r, 'usage');
+  if (r.finish_reason) n.finish_reason = String(r.finish_reason);
+  if (r.tool_name || r.tool_call_id) n.tool = group(r, 'tool');
+  if (r.status === 'error' || r.error_message) n.error = group(r, 'error');
+  if (r.kind === 'compaction') n.compaction = group(r, 'compaction');
   const inMsgs = JSON.parse(r.input_messages) as unknown[];
   const outMsgs = JSON.parse(r.output_messages) as unknown[];
   const tools = JSON.parse(r.tools) as unknown[];
@@ -162,12 +133,12 @@ export function buildTree(rows: OpRow[]): TreeNode[] {
   const nodes = new Map<string, TreeNode>();
   for (const r of rows) nodes.set(r.span_id, node(r));
   const subagentOf = new Map<string, TreeNode>();
-  for (const n of nodes.values()) if (n.kind === 'subagent' && n.agent.id) subagentOf.set(n.agent.id, n);
+  for (const n of nodes.values()) if (n.kind === 'subagent' && n.agent.id) subagentOf.set(String(n.agent.id), n);
   const roots: TreeNode[] = [];
   for (const n of nodes.values()) {
     let parent = n.parent_span_id ? nodes.get(n.parent_span_id) : undefined;
     // Claude Code's subagent calls hang off the Agent tool's span; show them inside their subagent record.
-    const sub = n.kind !== 'subagent' && n.agent.depth > 0 ? subagentOf.get(n.agent.id) : undefined;
+    const sub = n.kind !== 'subagent' && Number(n.agent.depth) > 0 ? subagentOf.get(String(n.agent.id)) : undefined;
     if (sub && sub !== n && (!parent || parent.kind !== 'subagent')) parent = sub;
     if (parent && parent !== n) parent.children.push(n);
     else roots.push(n);
