@@ -94,7 +94,7 @@ export function openStore(config: StoreConfig): Store {
   }
   const client = createClient({ connection, clickhouse_settings: clusterSettings } as Parameters<typeof createClient>[0]);
   // Measured: chdb's raw insert hands the body to the engine without copying it into the SQL text,
-  // ~7x faster than client.exec with the same bytes (bench/insert.ts). Same SQL, same format.
+  // ~7x faster than client.exec with the same bytes. Same SQL, same format.
   const raw = (connection as unknown as { chdb: ChdbRaw }).chdb;
   return wrap('embedded', client, `embedded ClickHouse in ${dir}`, raw, cluster);
 }

@@ -1,4 +1,4 @@
-// OpenAI Codex CLI log events (dialects.md §6.1): attribute event.name `codex.*`, session = conversation.id
+// OpenAI Codex CLI log events (examples in tests/normalize/dialect-codex.test.ts): attribute event.name `codex.*`, session = conversation.id
 // (each subagent thread has its own), counts often sent as strings. The only per-call usage is on the
 // `codex.sse_event` / `codex.websocket_event` with event.kind=response.completed (OpenAI semantics: input
 // includes cached). Tool calls are `codex.tool_result` (call_id, arguments, output, success).

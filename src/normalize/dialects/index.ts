@@ -1,4 +1,4 @@
-// The dialects in detection order (dialects.md §10). Order matters where fingerprints overlap: Claude Code
+// The dialects in detection order (tests/normalize/order.test.ts). Order matters where fingerprints overlap: Claude Code
 // and OpenInference spans also carry gen_ai.*, OpenLLMetry legacy spans carry gen_ai.system, Vercel v7,
 // Pydantic AI, Strands and ADK are semconv-shaped — so the specific ones come first and plain semconv last.
 import { claudeCodeLogs, claudeCodeSpans } from './claude-code.js';
