@@ -244,7 +244,9 @@ t.test('every HTTP endpoint and gRPC service, protobuf and JSON, plain and gzip:
   const sendValid = async (i: number) => {
     const tag = `valid-${i}`;
     const signal: SignalName = (i / 12) % 2 ? 'traces' : 'logs';
-    const doc = baseJson(signal, tag) as { resourceSpans?: any[]; resourceLogs?: any[] };
+    type KeyValue = { value: { stringValue: string } };
+    type Resource = { resource: { attributes: KeyValue[] } };
+    const doc = baseJson(signal, tag) as { resourceSpans?: (Resource & { scopeSpans: { spans: { spanId: string }[] }[] })[]; resourceLogs?: Resource[] };
     const spanId = (0x1000000 + i).toString(16).padStart(16, '0');
     if (signal === 'traces') {
       doc.resourceSpans![0].resource.attributes[0].value.stringValue = 'fuzz-valid';

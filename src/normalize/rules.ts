@@ -81,7 +81,6 @@ export const RulesFileSchema = z.strictObject({
   rules: z.array(RuleSchema),
 });
 
-export type RulesFile = z.infer<typeof RulesFileSchema>;
 export type Rule = z.infer<typeof RuleSchema>;
 type FieldSource = z.infer<typeof FieldSourceSchema>;
 
@@ -160,7 +159,6 @@ export function compileRules(doc: unknown, source = 'rules'): Rules {
   return out;
 }
 
-export const NO_RULES: Rules = { spans: [], logs: [] };
 
 // ---------- applying ----------
 

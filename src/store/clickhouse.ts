@@ -11,10 +11,6 @@ import { Spool, sqlString } from './spool.js';
 
 export type StoreMode = 'embedded' | 'server';
 
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
-}
-
 /** Raised when the embedded data directory is held by another process (chdb allows one per directory). */
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';

@@ -393,8 +393,17 @@ export function nestedJsonAny(depth: number): unknown {
 }
 
 function jsonSites(v: unknown, out: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = []) {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push({ parent: v, key: i }), jsonSites(x, out)));
-  else if (v && typeof v === 'object') for (const k of Object.keys(v)) out.push({ parent: v as Record<string, unknown>, key: k }), jsonSites((v as Record<string, unknown>)[k], out);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      out.push({ parent: v, key: i });
+      jsonSites(x, out);
+    });
+  } else if (v && typeof v === 'object') {
+    for (const k of Object.keys(v)) {
+      out.push({ parent: v as Record<string, unknown>, key: k });
+      jsonSites((v as Record<string, unknown>)[k], out);
+    }
+  }
   return out;
 }
 

@@ -52,9 +52,4 @@ export const SPAWN_TOOLS: ReadonlySet<string> = new Set(declared((d) => d.spawnT
  */
 export const CONVERSATION_KEYS = { session: SESSION_KEYS, history: HISTORY_KEYS };
 
-export function spanDialectFor(span: Parameters<SpanDialect['matches']>[0]): SpanDialect | undefined {
-  for (const d of SPAN_DIALECTS) if (d.matches(span)) return d;
-  return undefined;
-}
-
 export type { LogDialect, SpanDialect } from './types.js';
