@@ -102,3 +102,32 @@ t.test('the real 0.171 capture: the scripted run, each call once', async (t) => 
     'logs alone: the same calls',
   );
 });
+
+t.test('response.completed logged twice: the generic record completes its usage twin, or stands alone without usage', async (t) => {
+  const c = { 'conversation.id': 'c1', 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', model: 'm' };
+  const at = (ms: number) => String(1_760_000_000_000_000_000n + BigInt(ms) * 1_000_000n);
+  const withUsage = normalizeLogs(
+    makeLogs([
+      { time: at(0), attrs: { ...c, duration_ms: '0' } },
+      { time: at(1), attrs: { ...c, input_token_count: '100', output_token_count: '10' } },
+      { time: at(300), attrs: { ...c, duration_ms: '0' } },
+      { time: at(300), attrs: { ...c, input_token_count: '7', output_token_count: '3' } },
+    ]),
+  );
+  t.same(withUsage.map((o) => [o.kind, o.inputTokens, o.outputTokens]), [
+    ['llm', 100, 10],
+    ['llm', 7, 3],
+  ]);
+  const noUsage = normalizeLogs(
+    makeLogs([
+      { time: at(0), attrs: { ...c, duration_ms: '0' } },
+      { time: at(250), attrs: { ...c, duration_ms: '0' } },
+      { time: at(500), attrs: { ...c, duration_ms: '0' } },
+    ]),
+  );
+  t.same(noUsage.map((o) => [o.kind, o.inputTokens]), [
+    ['llm', null],
+    ['llm', null],
+    ['llm', null],
+  ], 'a provider that reports no usage: still one call per completion');
+});

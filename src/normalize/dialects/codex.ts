@@ -3,7 +3,7 @@
 // its own), counts often sent as strings. The per-call usage is on the `codex.sse_event` /
 // `codex.websocket_event` with event.kind=response.completed (OpenAI semantics: input includes cached); Codex
 // 0.171 logs every SSE event once generically (with duration_ms, no usage) and response.completed a second
-// time with the usage: only the second is the call. Tool calls are `codex.tool_result` (call_id, arguments,
+// time with the usage: the generic record completes the one with usage (or stands for the call without it). Tool calls are `codex.tool_result` (call_id, arguments,
 // output, success); `success` only says the tool ran, a shell command's exit code is in the output text.
 // Spans (scope `codex_exec`/`codex_tui`...): hundreds of internal tracing spans per turn (file reads, rollout
 // persistence, tool-router building); only the turn (`run_turn`) and the tool dispatch spans are operations,
@@ -75,8 +75,9 @@ export const codexLogs: LogDialect = {
       case 'codex.websocket_event': {
         const kind = str(a, 'event.kind');
         if (kind !== 'response.completed' && kind !== 'response.failed') return [];
-        // The generic per-SSE-event record of a completion (duration_ms, no usage): its usage twin is the call.
-        if (kind === 'response.completed' && has(a, 'duration_ms') && !has(a, 'input_token_count') && !has(a, 'output_token_count')) return [];
+        // The generic per-SSE-event record of a completion (duration_ms, no usage) completes its usage twin,
+        // logged right after it; without usage from the provider it is the only record of the call.
+        const generic = kind === 'response.completed' && has(a, 'duration_ms') && !has(a, 'input_token_count') && !has(a, 'output_token_count');
         const op = logOp(log, 'llm', NAME, eventName, eventIdentity(log, eventName, w.sessionId), duration);
         Object.assign(op, w);
         op.requestModel = firstStr(a, ['model', 'slug']);
@@ -90,7 +91,7 @@ export const codexLogs: LogDialect = {
           op.errorType = kind;
           op.errorMessage = str(a, 'error.message');
         } else op.status = 'ok';
-        return [op];
+        return [generic ? markPartial(op, { by: 'nearest' }) : op];
       }
       case 'codex.api_request':
       case 'codex.websocket_request': {
