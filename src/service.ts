@@ -21,7 +21,7 @@ import { Settler } from './analysis/settle.js';
 import { loadRules } from './normalize/load-rules.js';
 import { createSink, logRows, metricRows, spanRows } from './pipeline.js';
 import { bindGrpc, createGrpcServer, shutdownGrpc } from './receivers/grpc.js';
-import { otlpHttpPlugin } from './receivers/http.js';
+import { otlpHttpPlugin, refuseExport } from './receivers/http.js';
 import { SIGNALS } from './receivers/signals.js';
 import { type Store, openStore } from './store/clickhouse.js';
 import { type MigrateResult, migrate } from './store/migrate.js';
@@ -141,6 +141,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     retryAfterSeconds: config.retryAfterSeconds,
     onIngestRefused: (req, err) =>
       metrics.rejectedRequests.inc({ signal: SIGNALS.find((s) => s.httpPath === req.routeOptions.url)?.name ?? 'unknown', transport: 'http', reason: rejectReason(err) }),
+    refuseIngest: (req, reply, err) => refuseExport(req, reply, err, config.retryAfterSeconds),
   });
   await registerOpenApi(http);
   await http.register(healthRoutes, { store });

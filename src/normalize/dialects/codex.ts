@@ -18,6 +18,8 @@ function who(a: Attributes): Pick<Operation, 'sessionId' | 'userId' | 'agentId' 
 
 export const codexLogs: LogDialect = {
   name: NAME,
+  sessionKeys: ['conversation.id'],
+  spawnTools: ['spawn_agent'],
   matches(log, eventName = logEventName(log)) {
     return eventName.startsWith('codex.');
   },
