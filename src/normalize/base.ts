@@ -3,7 +3,7 @@
 // `tool.execution` span carries the status of its `claude_code.tool` parent, an `assistant_response` event
 // the output of its `api_request`) instead of standing on their own.
 import type { LogRecord, Span } from '../model/otlp.js';
-import { treeToPlain, typedToTree } from '../receivers/otlp/anyvalue.js';
+import { treeToPlain, typedToTree } from '../model/values.js';
 import { derivedSpanId } from './ids.js';
 import { type Operation, type OperationKind, emptyOperation } from '../model/operation.js';
 import { firstStr, nanosMinusMs, str } from './values.js';

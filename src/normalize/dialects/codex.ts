@@ -63,6 +63,8 @@ export const codexSpans: SpanDialect = {
 
 export const codexLogs: LogDialect = {
   name: NAME,
+  sessionKeys: ['conversation.id'],
+  spawnTools: ['spawn_agent'],
   matches(log, eventName = logEventName(log)) {
     return eventName.startsWith('codex.');
   },

@@ -25,6 +25,7 @@ const SPAN_KINDS: Record<string, OperationKind> = {
 
 export const geminiCliSpans: SpanDialect = {
   name: NAME,
+  sessionKeys: ['session.id'],
   matches(span) {
     return span.scope.name === SCOPE;
   },
@@ -62,6 +63,7 @@ function who(a: Attributes): Pick<Operation, 'sessionId' | 'userId' | 'agentId' 
 
 export const geminiCliLogs: LogDialect = {
   name: NAME,
+  sessionKeys: ['session.id'],
   matches(log, eventName = logEventName(log)) {
     return eventName.startsWith('gemini_cli.') || (log.resource.serviceName === 'gemini-cli' && eventName.startsWith('gen_ai.'));
   },
