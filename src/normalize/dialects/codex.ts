@@ -33,6 +33,7 @@ export function shellExitCode(output: string): number | null {
 
 export const codexSpans: SpanDialect = {
   name: NAME,
+  sessionKeys: ['conversation.id'],
   matches(span) {
     return span.scope.name.startsWith('codex');
   },
