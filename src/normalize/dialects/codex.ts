@@ -3,8 +3,9 @@
 // its own), counts often sent as strings. The per-call usage is on the `codex.sse_event` /
 // `codex.websocket_event` with event.kind=response.completed (OpenAI semantics: input includes cached); Codex
 // 0.171 logs every SSE event once generically (with duration_ms, no usage) and response.completed a second
-// time with the usage: the generic record completes the one with usage (or stands for the call without it). Tool calls are `codex.tool_result` (call_id, arguments,
-// output, success); `success` only says the tool ran, a shell command's exit code is in the output text.
+// time with the usage: the generic record completes the one with usage (or stands for the call without it).
+// Tool calls are `codex.tool_result` (call_id, arguments, output, success); `success` only says the tool
+// ran, a shell command's exit code is in the output text.
 // Spans (scope `codex_exec`/`codex_tui`...): hundreds of internal tracing spans per turn (file reads, rollout
 // persistence, tool-router building); only the turn (`run_turn`) and the tool dispatch spans are operations,
 // the rest stay raw spans. Response events carry no trace context: merge.ts places them in the conversation's
