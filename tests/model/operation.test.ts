@@ -1,6 +1,6 @@
 // The operation's one description (src/model/operation.ts) against what is derived from it elsewhere: the
 // operations table's DDL, the row encoder, the rule fields and the query API's tree node.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { z } from 'zod';
@@ -9,12 +9,15 @@ import { OPERATION_COLUMNS, encodeOperations } from '../../src/store/rows/operat
 import { RuleFieldsSchema } from '../../src/normalize/rules.js';
 import { Node } from '../../src/api/query/schemas.js';
 
-const ddl = readFileSync(join(import.meta.dirname, '../../schemas/clickhouse/003_operations.sql'), 'utf8');
+const SCHEMAS = join(import.meta.dirname, '../../schemas/clickhouse');
+const ddl = readFileSync(join(SCHEMAS, '003_operations.sql'), 'utf8');
+/** Columns later migrations add to the table. */
+const added = readdirSync(SCHEMAS).flatMap((f) => [...readFileSync(join(SCHEMAS, f), 'utf8').matchAll(/ALTER TABLE operations ADD COLUMN IF NOT EXISTS ([a-z_]+) (?!.*MATERIALIZED)/g)].map((m) => m[1]));
 
 t.test('the row encoder writes exactly the columns of the operations table that are not computed', async (t) => {
   const table = ddl.slice(ddl.indexOf('CREATE TABLE IF NOT EXISTS operations'), ddl.indexOf('ENGINE = ReplacingMergeTree(version, is_deleted)'));
   const columns = [...table.matchAll(/^\s{4}([a-z_]+) ([A-Z][^\n]*)$/gm)].filter(([, , type]) => !type.includes('MATERIALIZED')).map(([, name]) => name);
-  t.same([...OPERATION_COLUMNS].sort(), columns.sort());
+  t.same([...OPERATION_COLUMNS].sort(), [...columns, ...added].sort());
 });
 
 t.test('a row has one value per column, times as bare nanoseconds', async (t) => {

@@ -88,13 +88,16 @@ export const OPERATION_COLUMNS: readonly string[] = [
   'failure_evidence',
   'version',
   'is_deleted',
+  // 007_alerts: the tool each failure names (the LLM call's failures name the tool it called).
+  'failure_tools',
 ];
 
 function encodeRow(project: string, day: string, groupKey: string, op: Operation, failures: Failure[], v: string, deleted: 0 | 1): string {
   let line = JSON.stringify([project, day, groupKey]).slice(0, -1);
   for (const c of FIELD_COLUMNS) line += ',' + c.text(op);
   const found = JSON.stringify([failures.map((f) => f.mode), failures.map((f) => f.severity), failures.map((f) => f.detector), failures.map((f) => f.evidence)]);
-  return `${line},${found.slice(1, -1)},${v},${deleted}]\n`;
+  const tools = JSON.stringify(failures.map((f) => f.toolName || op.toolName));
+  return `${line},${found.slice(1, -1)},${v},${deleted},${tools}]\n`;
 }
 
 export function encodeOperations(project: string, groupKey: string, version: bigint, rows: OperationRow[], tombstones: OperationKey[]): JsonRows {
