@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate, renormalize, config (one file each in cli/commands/, listed in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, config, report (one file each in cli/commands/, listed in COMMANDS).
 import { ConfigError } from '../config.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config.js';
 import { migrateCommand } from './commands/migrate.js';
 import { renormalizeCommand } from './commands/renormalize.js';
+import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 
 const COMMANDS: Record<string, Command> = {
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   renormalize: renormalizeCommand,
   config: configCommand,
+  report: reportCommand,
 };
 
 function help(): string {
