@@ -35,6 +35,7 @@ interface Row {
   previous: { total: number; rate: number };
   significant: boolean;
   test: string;
+  p_value: number;
 }
 interface ReportBody {
   totals: { runs: number; failed_runs: number; llm_calls: number; tool_calls: number; failures: number; input_tokens: number; failure_rate: number };
