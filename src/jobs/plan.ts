@@ -31,6 +31,13 @@ export function previousTick(job: Pick<Job, 'schedule' | 'timezone'>, tick: Date
   return prev;
 }
 
+/** The length of the schedule interval around `tick` (a report's first period); a day when the pattern has no earlier tick. */
+export function scheduleInterval(job: Pick<Job, 'schedule' | 'timezone'>, tick: Date): number {
+  const prev = previousTick(job, tick);
+  const after = prev ? nextTick(job, prev) : null;
+  return prev && after ? after.getTime() - prev.getTime() : 86_400_000;
+}
+
 /** Run ids sort by time: 20261207T030000.000Z, the tick in UTC (milliseconds for manual runs). */
 export function runIdOf(tick: Date): string {
   return tick.toISOString().replace(/[-:]/g, '');
@@ -54,7 +61,7 @@ export function planRun(job: Job, tick: Date, watermark: Date | undefined): RunP
   const runId = runIdOf(tick);
   const start = job.start !== undefined ? parseTimeExpr(job.start, tick.getTime()) : undefined;
   if (job.kind === 'report') {
-    const from = watermark ?? start ?? previousTick(job, tick) ?? new Date(tick.getTime() - 86_400_000);
+    const from = watermark ?? start ?? new Date(tick.getTime() - scheduleInterval(job, tick));
     return { runId, tick, from, to: tick, watermark: tick, empty: from >= tick };
   }
   const to = new Date(tick.getTime() - SETTLE_LAG_MS);

@@ -177,8 +177,10 @@ export class JobScheduler {
     const { store, log } = this.opts;
     const project = this.projectOf(job);
     const won = await claimTick(store, job.name, tick, this.replica, this.opts.claimWaitMs ?? 2000);
-    if (!won) {
-      log.info({ job: job.name, tick: tick.toISOString() }, 'another replica runs this tick');
+    // The winner of a tick that already has a successful run (the same tick offered twice) does not redo it.
+    const done = won && (await getRun(store, job.name, runIdOf(tick)))?.status === 'ok';
+    if (!won || done) {
+      log.info({ job: job.name, tick: tick.toISOString() }, done ? 'this tick has run already' : 'another replica runs this tick');
       this.opts.onRun?.(job.name, 'skipped', new Date());
       return undefined;
     }
