@@ -2,13 +2,16 @@
 // (and a restart between the runs), and a run that fails because its destination cannot be created, redone
 // once the fault is gone. Runs are started with POST /api/v1/exports/{job}/run; the tick-driven path is in
 // scheduler.test.ts. Agent runs are exported by the real OpenTelemetry SDK (tests/helpers/spans.ts).
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { type Service, startService } from '../../src/service.js';
+import { CLI } from '../helpers/child.js';
 import { exportWith, makeSpans } from '../helpers/spans.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracemill-jobs-'));
@@ -145,9 +148,15 @@ t.test('a run that cannot write fails, says why, and is redone from the same wat
   t.match(metrics2, /tracemill_job_runs_total\{job="fragile-report",status="ok"\} 1/);
 });
 
-t.test('over all runs, each agent run reported once', async (t) => {
-  const w3 = await runJob('weekly-report');
-  counted['weekly-report'].push((await manifestOf('weekly-report', w3.run_id)).counts.runs);
+t.test('the CLI lists and runs jobs through the running service; over all runs, each agent run reported once', async (t) => {
+  const env = { ...process.env, TRACEMILL_DATA_DIR: dataDir, TRACEMILL_URL: svc.httpUrl, TRACEMILL_CONFIG: configFile };
+  const list = await promisify(execFile)(process.execPath, [CLI, 'exports', 'list'], { env });
+  t.match(list.stdout, /weekly-report\s+report\/json\s+"0 8 \* \* 1" UTC/);
+  t.match(list.stdout, /fragile-report[\s\S]*last run: \S+ ok/);
+  const run = await promisify(execFile)(process.execPath, [CLI, 'exports', 'run', 'weekly-report'], { env });
+  t.match(run.stdout, /weekly-report run (\S+): ok, 1 files.*through the running service/);
+  const w3 = /run (\S+):/.exec(run.stdout)![1];
+  counted['weekly-report'].push((await manifestOf('weekly-report', w3)).counts.runs);
   t.equal(counted['weekly-report'].reduce((a, b) => a + b, 0), traces, `weekly: ${counted['weekly-report'].join(' + ')}`);
   t.equal(counted['fragile-report'].reduce((a, b) => a + b, 0), traces, `fragile: ${counted['fragile-report'].join(' + ')}`);
 });

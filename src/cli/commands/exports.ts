@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config.js';
-import { JobScheduler } from '../../jobs/scheduler.js';
+import { JobScheduler, UnknownJobError } from '../../jobs/scheduler.js';
 import type { RunRecord } from '../../jobs/model.js';
 import { openStore } from '../../store/clickhouse.js';
 import { migrate } from '../../store/migrate.js';
@@ -81,8 +81,12 @@ export const exportsCommand: Command = {
           how = 'on the store directly';
           return s.runNow(name);
         },
-      );
-      return printRun(run, how);
+      ).catch((e: Error) => {
+        if (!(e instanceof UnknownJobError)) throw e;
+        console.error(`tracemill exports: ${e.message}`);
+        return undefined;
+      });
+      return run ? printRun(run, how) : 1;
     }
     console.error(`usage: ${USAGE}`);
     return 2;
