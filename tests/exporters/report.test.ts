@@ -138,3 +138,14 @@ t.test('the HTML report shows its charts in Chromium with no network', async (t)
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
 });
+
+t.test('the report and the jobs API are in the OpenAPI document', async (t) => {
+  const doc = (await (await fetch(`${svc.httpUrl}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }> }>>;
+  };
+  const report = doc.paths['/api/v1/report']?.get?.responses?.['200']?.content?.['application/json']?.schema?.properties ?? {};
+  for (const k of ['totals', 'timeline', 'by', 'examples', 'significance']) t.ok(k in report, `report schema has ${k}`);
+  t.ok(doc.paths['/api/v1/exports']?.get, 'GET /api/v1/exports');
+  t.ok(doc.paths['/api/v1/exports/{job}/runs/{run}']?.get, 'GET one run');
+  t.ok(doc.paths['/api/v1/exports/{job}/run']?.post, 'POST run');
+});
