@@ -34,6 +34,8 @@ export interface SchedulerOptions {
   /** How long a claim waits for other replicas' claims before reading the winner (ms). */
   claimWaitMs?: number;
   kinds?: Partial<Record<JobKind, KindRunner>>;
+  /** TRACEMILL_HARNESS_ATTRIBUTES, for reports. */
+  harnessAttributes?: readonly string[];
 }
 
 export class UnknownJobError extends Error {
@@ -215,7 +217,7 @@ export class JobScheduler {
       tmp = join(dest, `.tmp-${job.name}-${plan.runId}-${this.replica.replace(/[^A-Za-z0-9]/g, '_')}`);
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp);
-      const result = plan.empty ? { files: [], counts: {} } : await this.kinds[job.kind]({ store, job, project, plan, outDir: tmp, baseUrl: this.opts.baseUrl() });
+      const result = plan.empty ? { files: [], counts: {} } : await this.kinds[job.kind]({ store, job, project, plan, outDir: tmp, baseUrl: this.opts.baseUrl(), harnessAttributes: this.opts.harnessAttributes });
       const files = result.files.map((name) => {
         const from = join(tmp as string, name);
         const bytes = readFileSync(from);

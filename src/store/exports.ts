@@ -1,4 +1,4 @@
-// Store side of scheduled jobs (schemas/clickhouse/007_export_runs.sql): tick claims and run history.
+// Store side of scheduled jobs (schemas/clickhouse/008_export_runs.sql): tick claims and run history.
 import { toClickHouseTime } from '../time.js';
 import type { Store } from './clickhouse.js';
 

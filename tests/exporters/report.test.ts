@@ -66,7 +66,7 @@ t.test('JSON report: totals, breakdowns, examples with working trace links', asy
   const model = new Map(r.by.model.rows.map((x) => [x.key, x]));
   t.same([model.get('demo-model')?.total, model.get('demo-model')?.failed], [7, 7], 'each LLM call carries the unfinished_run');
   const harness = new Map(r.by.harness.rows.map((x) => [x.key, x]));
-  t.same([harness.get('sdk-agent')?.total, harness.get('versioned-agent 2.1.0')?.total], [5, 2], 'harness = service.name + service.version');
+  t.same([harness.get('sdk-agent')?.total, harness.get('versioned-agent@2.1.0')?.total], [5, 2], 'harness = service.name@service.version');
   t.notOk(mode.get('tool_error')?.significant, 'no previous data: not significant');
   t.equal(mode.get('tool_error')?.p_value, 1);
   const ex = r.examples.find((e) => e.mode === 'tool_error');

@@ -40,6 +40,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         filters: { service: q.service, agent: q.agent, model: q.model, tool: q.tool },
         baseUrl: baseUrlOf(req),
         examplesPerMode: q.examples,
+        harnessAttributes: app.config.harnessAttributes,
       });
       if (q.format === 'json') return report;
       const r = REPORT_RENDERERS[q.format];

@@ -52,7 +52,7 @@ async function viaServiceOr<T>(remote: () => Promise<T>, local: (s: JobScheduler
   try {
     await migrate(store, { retentionDays: config.retentionDays });
     const log = { info: () => undefined, warn: (o: object, m: string) => console.error(m, o), error: (o: object, m: string) => console.error(m, o) };
-    const scheduler = new JobScheduler({ store, jobs: config.jobs, defaultProject: config.defaultProject, log, baseUrl: () => serviceUrl(config), claimWaitMs: 500 });
+    const scheduler = new JobScheduler({ store, jobs: config.jobs, defaultProject: config.defaultProject, harnessAttributes: config.harnessAttributes, log, baseUrl: () => serviceUrl(config), claimWaitMs: 500 });
     return await local(scheduler);
   } finally {
     await store.close();

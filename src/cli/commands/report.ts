@@ -51,7 +51,7 @@ export const reportCommand: Command = {
     const text = await withStoreOrService(
       config,
       async (store) => {
-        const report = await generateReport(store, { project, range: { from: since, to: until }, filters, baseUrl: serviceUrl(config) });
+        const report = await generateReport(store, { project, range: { from: since, to: until }, filters, baseUrl: serviceUrl(config), harnessAttributes: config.harnessAttributes });
         return renderReport(report, format);
       },
       async () => {

@@ -1,5 +1,5 @@
 // Report builder: figures of two periods (src/store/read/report.ts) -> the report model. Pure.
-import { ALPHA, compareProportions } from '../../analysis/significance.js';
+import { compareRates, holm } from '../../analysis/significance.js';
 import type { ExampleRow, GroupFigures, PeriodFigures, PeriodTotals, ReportFilters } from '../../store/read/report.js';
 import { nanosToIso } from '../../api/query/failures.js';
 import type { Report, ReportRow } from './model.js';
@@ -31,21 +31,38 @@ export function bucketFor(from: Date, to: Date): number {
 
 const rate = (failed: number, total: number) => (total > 0 ? failed / total : 0);
 
-function compare(cur: { total: number; failed: number; failures: number }, prev: { total: number; failed: number; failures: number }): Omit<ReportRow, 'key'> {
-  const s = compareProportions(cur.failed, cur.total, prev.failed, prev.total);
+/** Significance level of the marks, applied to Holm-adjusted p-values within each breakdown. */
+export const ALPHA = 0.05;
+
+type Side = { total: number; failed: number; failures: number };
+
+/** This period against the previous one; p_adjusted is set by the caller (Holm over a breakdown). */
+function compare(cur: Side, prev: Side): Omit<ReportRow, 'key'> {
   const r = rate(cur.failed, cur.total);
   const pr = rate(prev.failed, prev.total);
-  return {
+  const base = {
     total: cur.total,
     failed: cur.failed,
     failures: cur.failures,
     rate: r,
     previous: { total: prev.total, failed: prev.failed, failures: prev.failures, rate: pr },
     change: r - pr,
-    test: s.test,
-    p_value: s.p_value,
-    significant: s.significant,
   };
+  if (cur.total <= 0 || prev.total <= 0) return { ...base, test: 'none', p_value: 1, p_adjusted: 1, ci: null, significant: false };
+  // a = the previous period, b = this one: the difference is this period's rate minus the previous one.
+  const c = compareRates({ n: prev.total, k: Math.min(prev.failed, prev.total) }, { n: cur.total, k: Math.min(cur.failed, cur.total) });
+  return { ...base, test: c.test, p_value: c.p_value, p_adjusted: c.p_value, ci: c.ci, significant: c.p_value < ALPHA };
+}
+
+/** Holm's adjustment over the rows that were tested; a row is significant when its adjusted p < ALPHA. */
+function adjust(rows: ReportRow[]): ReportRow[] {
+  const tested = rows.filter((x) => x.test !== 'none');
+  const adjusted = holm(tested.map((x) => x.p_value));
+  tested.forEach((x, i) => {
+    x.p_adjusted = adjusted[i];
+    x.significant = adjusted[i] < ALPHA;
+  });
+  return rows;
 }
 
 function rows(cur: GroupFigures[], prev: GroupFigures[]): ReportRow[] {
@@ -54,7 +71,7 @@ function rows(cur: GroupFigures[], prev: GroupFigures[]): ReportRow[] {
   // Groups that failed before but not now: their improvement is news too.
   const now = new Set(cur.map((g) => g.key));
   for (const g of prev) if (!now.has(g.key) && g.failures > 0) out.push({ key: g.key, ...compare({ total: 0, failed: 0, failures: 0 }, g) });
-  return out;
+  return adjust(out);
 }
 
 function totals(t: PeriodTotals): Report['totals'] {
@@ -116,7 +133,7 @@ export function buildReport(input: ReportInput): Report {
     to: to.toISOString(),
     previous: { from: new Date(from.getTime() - len).toISOString(), to: from.toISOString() },
     filters: Object.fromEntries(Object.entries(input.filters).filter(([, v]) => v !== undefined)),
-    significance: `Changes of a rate (failed / total) against the previous period: two-sided two-proportion z-test (pooled), or Fisher's exact test when an expected count is below 5; significant when p < ${ALPHA}. No correction for the number of rows compared.`,
+    significance: `Changes of a rate (failed / total) against the previous period: two-sided pooled two-proportion z-test, or Fisher's exact test when an expected count is below 5 (src/analysis/significance.ts); p-values Holm-adjusted within each breakdown; significant when the adjusted p < ${ALPHA}. The interval is Newcombe's 95% interval for the change.`,
     totals: totals(current.totals),
     previous_totals: totals(previous.totals),
     runs_change: compare(

@@ -20,7 +20,7 @@ th{background:#f6f8fa;font-weight:600}.up{color:#b42318}.down{color:#067647}.sig
 .ex{margin:4px 0;padding:6px 8px;border-left:3px solid #dde3ea;background:#fafbfc}.ex code{font-size:12px}.ev{white-space:pre-wrap;word-break:break-word;color:#333}
 .note{color:#5b6670;font-size:12px}`;
 
-function change(r: Pick<ReportRow, 'change' | 'significant' | 'p_value'>): string {
+function change(r: Pick<ReportRow, 'change' | 'significant' | 'p_adjusted'>): string {
   const cls = [r.change > 0 ? 'up' : r.change < 0 ? 'down' : '', r.significant ? 'sig' : ''].filter(Boolean).join(' ');
   return `<span class="${cls}">${esc(changeText(r).replace(/\*\*/g, ''))}</span>`;
 }

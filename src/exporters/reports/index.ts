@@ -21,6 +21,8 @@ export interface ReportRequest {
   range: Range;
   filters: ReportFilters;
   baseUrl: string;
+  /** Attributes naming a run's harness (TRACEMILL_HARNESS_ATTRIBUTES); default service.name, service.version. */
+  harnessAttributes?: readonly string[];
   /** Examples shown per failure mode. */
   examplesPerMode?: number;
   now?: Date;
@@ -31,9 +33,10 @@ export async function generateReport(store: Store, req: ReportRequest): Promise<
   const len = to.getTime() - from.getTime();
   const previous = { from: new Date(from.getTime() - len), to: from };
   const bucketSeconds = bucketFor(from, to);
+  const harness = req.harnessAttributes ?? ['service.name', 'service.version'];
   const [current, before, examples] = await Promise.all([
-    readPeriodFigures(store, req.project, req.range, req.filters, bucketSeconds),
-    readPeriodFigures(store, req.project, previous, req.filters, bucketSeconds),
+    readPeriodFigures(store, req.project, req.range, req.filters, bucketSeconds, harness),
+    readPeriodFigures(store, req.project, previous, req.filters, bucketSeconds, harness),
     readExamples(store, req.project, req.range, req.filters, req.examplesPerMode ?? 3),
   ]);
   return buildReport({

@@ -7,10 +7,10 @@ const int = (x: number) => x.toLocaleString('en-US');
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-export function changeText(r: Pick<ReportRow, 'change' | 'significant' | 'p_value'>): string {
+export function changeText(r: Pick<ReportRow, 'change' | 'significant' | 'p_adjusted'>): string {
   const pts = (r.change * 100).toFixed(1);
   const arrow = r.change > 0 ? '▲' : r.change < 0 ? '▼' : '=';
-  return `${arrow} ${r.change > 0 ? '+' : ''}${pts} pts${r.significant ? ` **significant** (p=${r.p_value.toPrecision(2)})` : ''}`;
+  return `${arrow} ${r.change > 0 ? '+' : ''}${pts} pts${r.significant ? ` **significant** (adjusted p=${r.p_adjusted.toPrecision(2)})` : ''}`;
 }
 
 function table(title: string, unit: string, rows: ReportRow[]): string {

@@ -23,9 +23,13 @@ export const ReportRow = Side.extend({
   key: z.string().meta({ description: 'The mode, tool, model, agent or harness ("service.name service.version")' }),
   previous: Side.meta({ description: 'The same group in the previous period of the same length' }),
   change: z.number().meta({ description: 'rate - previous.rate' }),
-  test: z.string().meta({ description: "two-proportion z-test, or Fisher's exact test when an expected count is below 5" }),
-  p_value: z.number(),
-  significant: z.boolean().meta({ description: 'p_value < 0.05' }),
+  test: z
+    .enum(['two_proportion_z', 'fisher_exact', 'none'])
+    .meta({ description: "Pooled two-proportion z-test; Fisher's exact test when an expected count is below 5; none when a period has no data" }),
+  p_value: z.number().meta({ description: 'Two-sided p-value of "the rate did not change"' }),
+  p_adjusted: z.number().meta({ description: 'Holm-adjusted over the rows of the breakdown' }),
+  ci: z.tuple([z.number(), z.number()]).nullable().meta({ description: "Newcombe's 95% interval for the change (null when not tested)" }),
+  significant: z.boolean().meta({ description: 'p_adjusted < 0.05' }),
 });
 export type ReportRow = z.output<typeof ReportRow>;
 

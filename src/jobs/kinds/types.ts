@@ -12,6 +12,8 @@ export interface KindContext {
   outDir: string;
   /** Where the API is reached, for links in reports. */
   baseUrl: string;
+  /** TRACEMILL_HARNESS_ATTRIBUTES (reports' harness breakdown). */
+  harnessAttributes?: readonly string[];
 }
 
 export interface KindResult {

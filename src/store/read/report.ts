@@ -4,6 +4,7 @@
 import { FINAL_SETTINGS, operationsWhere, type Range } from '../../api/query/filters.js';
 import type { Filters } from '../../api/query/schemas.js';
 import type { Store } from '../clickhouse.js';
+import { runAttributesSql } from './populations.js';
 
 export type ReportFilters = Pick<Filters, 'service' | 'agent' | 'model' | 'tool'>;
 
@@ -60,9 +61,17 @@ function groups(rows: Record<string, string>[]): GroupFigures[] {
 }
 
 /** Figures of one period. `bucketSeconds` is the timeline's step. */
-export async function readPeriodFigures(store: Store, project: string, range: Range, filters: ReportFilters, bucketSeconds: number): Promise<PeriodFigures> {
+export async function readPeriodFigures(
+  store: Store,
+  project: string,
+  range: Range,
+  filters: ReportFilters,
+  bucketSeconds: number,
+  harnessAttributes: readonly string[],
+): Promise<PeriodFigures> {
   const where = operationsWhere(project, range, filters);
-  const p = { ...where.params, bucket: bucketSeconds };
+  const p: Record<string, unknown> = { ...where.params, bucket: bucketSeconds };
+  const harnessSql = runAttributesSql(harnessAttributes, [], p, range.from.toISOString().slice(0, 10), range.to.toISOString().slice(0, 10));
   const q = (sql: string) => store.query<Record<string, string>>(sql, p, FINAL_SETTINGS);
   const failed = 'length(failure_modes) > 0';
   const [totals, timeline, mode, tool, model, agent, harness] = await Promise.all([
@@ -84,16 +93,13 @@ export async function readPeriodFigures(store: Store, project: string, range: Ra
          FROM operations FINAL WHERE ${where.sql} AND kind = 'llm' GROUP BY key ORDER BY failures DESC, total DESC, key`),
     q(`SELECT agent_name AS key, uniqExact(trace_id) AS total, uniqExactIf(trace_id, ${failed}) AS failed, sum(length(failure_modes)) AS failures
          FROM operations FINAL WHERE ${where.sql} GROUP BY key ORDER BY failures DESC, total DESC, key`),
-    // The harness is service.name + service.version; the version is a resource attribute of the raw spans.
-    q(`SELECT concat(o.service, if(v.version != '', concat(' ', v.version), '')) AS key, count() AS total, countIf(o.failed) AS failed,
-              sum(o.failures) AS failures
-         FROM (SELECT trace_id, any(service_name) AS service, max(${failed}) AS failed, sum(length(failure_modes)) AS failures
-                 FROM operations FINAL WHERE ${where.sql} GROUP BY trace_id) AS o
-         LEFT JOIN (SELECT trace_id, anyIf(resource_attributes['service.version'], resource_attributes['service.version'] != '') AS version
-                      FROM spans
-                     WHERE project_id = {project:String} AND toDate(start_time) >= toDate({fromDay:String}) - 1
-                       AND toDate(start_time) <= toDate({toDay:String}) + 1
-                     GROUP BY trace_id) AS v ON o.trace_id = v.trace_id
+    // The harness: the run's TRACEMILL_HARNESS_ATTRIBUTES values joined by '@' (default service.name@service.version),
+    // read from its raw spans and log records as /api/v1/failures/stats?group_by=harness does.
+    q(`SELECT o.harness_key AS key, count() AS total, countIf(o.failed) AS failed, sum(o.failures) AS failures
+         FROM (SELECT trace_id, if(any(h.harness) != '', any(h.harness), any(service_name)) AS harness_key, max(${failed}) AS failed,
+                      sum(length(failure_modes)) AS failures
+                 FROM operations FINAL LEFT JOIN (${harnessSql}) AS h USING trace_id
+                WHERE ${where.sql} GROUP BY trace_id) AS o
         GROUP BY key ORDER BY failures DESC, total DESC, key`),
   ]);
   const t = totals[0] ?? {};
