@@ -65,12 +65,13 @@ function adjust(rows: ReportRow[]): ReportRow[] {
   return rows;
 }
 
-function rows(cur: GroupFigures[], prev: GroupFigures[]): ReportRow[] {
+/** `goneTotal`: the total of a group seen only in the previous period (modes: this period's runs; others: 0, not tested). */
+function rows(cur: GroupFigures[], prev: GroupFigures[], goneTotal = 0): ReportRow[] {
   const before = new Map(prev.map((g) => [g.key, g]));
   const out = cur.map((g) => ({ key: g.key, ...compare(g, before.get(g.key) ?? { total: 0, failed: 0, failures: 0 }) }));
   // Groups that failed before but not now: their improvement is news too.
   const now = new Set(cur.map((g) => g.key));
-  for (const g of prev) if (!now.has(g.key) && g.failures > 0) out.push({ key: g.key, ...compare({ total: 0, failed: 0, failures: 0 }, g) });
+  for (const g of prev) if (!now.has(g.key) && g.failures > 0) out.push({ key: g.key, ...compare({ total: goneTotal, failed: 0, failures: 0 }, g) });
   return adjust(out);
 }
 
@@ -120,7 +121,7 @@ export function buildReport(input: ReportInput): Report {
     });
     byMode.set(e.mode, list);
   }
-  const modeRows = rows(current.by.mode, previous.by.mode);
+  const modeRows = rows(current.by.mode, previous.by.mode, current.totals.runs);
   const filterText = Object.entries(input.filters)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${v}`)
