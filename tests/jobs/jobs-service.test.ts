@@ -3,6 +3,7 @@
 // once the fault is gone. Runs are started with POST /api/v1/exports/{job}/run; the tick-driven path is in
 // scheduler.test.ts. Agent runs are exported by the real OpenTelemetry SDK (tests/helpers/spans.ts).
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,8 @@ t.test('a first run covers everything since start', async (t) => {
   t.equal(m.files.length, 1);
   t.equal(m.files[0].path, join(reports, `weekly-report-${w1.run_id}.json`));
   t.equal(reportRuns(m.files[0].path), 3);
+  const bytes = readFileSync(m.files[0].path);
+  t.same([m.files[0].bytes, m.files[0].sha256], [bytes.length, createHash('sha256').update(bytes).digest('hex')], 'size and sha256 of the file');
   t.equal(m.counts.runs, 3);
   t.ok(existsSync(join(reports, `weekly-report-${w1.run_id}.manifest.json`)), 'the manifest file is beside it');
   t.same(readdirSync(reports).filter((n) => n.startsWith('.tmp')), [], 'no temporary left');

@@ -107,3 +107,32 @@ t.test('corpus jobs go through the exporter adapter', async (t) => {
   t.equal(missing.status, 'failed', 'without the exporter in this build, a corpus run fails and says so');
   t.match(missing.error, /corpus exporter/);
 });
+
+t.test('the webhook receives the manifest', async (t) => {
+  const { createServer } = await import('node:http');
+  const got: { body: string; type: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      got.push({ body, type: req.headers['content-type'] });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as { port: number }).port;
+  const j = job({ name: 'hooked', destination: join(dir, 'hooked'), webhook: `http://127.0.0.1:${port}/done` });
+  const s = new JobScheduler({ store, jobs: [j], defaultProject: 'default', log: collector().log, baseUrl: () => '', claimWaitMs: 10 });
+  const r = await s.runNow('hooked');
+  t.equal(r.status, 'ok');
+  t.equal(r.webhook, 'ok 204');
+  t.equal(got.length, 1);
+  t.equal(got[0].type, 'application/json');
+  const m = JSON.parse(got[0].body) as { job: string; run_id: string; files: { name: string; sha256: string }[] };
+  t.match(m, { job: 'hooked', run_id: r.run_id });
+  t.same(m.files.map((f) => f.name), [`hooked-${r.run_id}.md`]);
+  t.match(m.files[0].sha256, /^[0-9a-f]{64}$/);
+  const [h] = await recentRuns(store, 'hooked', 1);
+  t.equal(h.webhook, 'ok 204', 'the outcome is in the history');
+});
