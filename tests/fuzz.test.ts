@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
-import { HttpError, InvalidRequestError, decodePayload } from '../src/receivers/export.js';
+import { InvalidRequestError, decodePayload } from '../src/receivers/export.js';
+import { TracemillError } from '../src/model/errors.js';
 import { limitLogs, limitSpans } from '../src/receivers/limits.js';
 import type { MetricPoint } from '../src/receivers/otlp/metrics.js';
 import type { LogRecord, Span } from '../src/model/otlp.js';
@@ -123,7 +124,7 @@ t.test('decoders: every malformed input is decoded, refused item by item, or ref
       if (bad) throw new Error(`decoded into a record that cannot be stored as sent: ${bad}`);
     } catch (e) {
       if (e instanceof InvalidRequestError && e.message.length > 20) outcomes.invalid++;
-      else if (e instanceof HttpError && e.statusCode === 413) outcomes.tooMany++;
+      else if (e instanceof TracemillError && e.statusCode === 413) outcomes.tooMany++;
       else {
         failures++;
         t.fail(`${c.name}: ${(e as Error).stack}`, { body: c.body.subarray(0, 300).toString('base64') });
@@ -157,7 +158,7 @@ t.test('decoders: pathological sizes are refused or capped quickly', async (t) =
   } catch (e) {
     refused = e;
   }
-  t.equal((refused as HttpError | undefined)?.statusCode, 413, 'refused: too many spans');
+  t.equal((refused as TracemillError | undefined)?.statusCode, 413, 'refused: too many spans');
   t.ok(performance.now() - t0 < 3000, `a million empty spans refused in ${Math.round(performance.now() - t0)} ms`);
 
   // The same with a million empty data points in one gauge.
@@ -174,7 +175,7 @@ t.test('decoders: pathological sizes are refused or capped quickly', async (t) =
   } catch (e) {
     refused = e;
   }
-  t.equal((refused as HttpError | undefined)?.statusCode, 413, 'refused: too many data points');
+  t.equal((refused as TracemillError | undefined)?.statusCode, 413, 'refused: too many data points');
   t.ok(performance.now() - t0 < 3000, `a million empty data points refused in ${Math.round(performance.now() - t0)} ms`);
 
   // One span with 300,000 attributes: the first 65,536 are decoded, the rest counted as dropped.

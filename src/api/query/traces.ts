@@ -3,12 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Store } from '../../store/clickhouse.js';
 import { RAW_SPAN_SELECT, type RawSpanRow, restoreMessages, rowsToTracesRequest } from '../../store/read/spans.js';
-import { badRequest } from './errors.js';
+import { TracemillError } from '../../model/errors.js';
 import { nanosToIso } from './failures.js';
-import { FINAL_SETTINGS, decodeCursor, encodeCursor, operationsWhere, rangeOf } from './filters.js';
+import { CURSOR_PARTS, FINAL_SETTINGS, decodeCursor, encodeCursor, operationsWhere, rangeOf } from './filters.js';
 import { projectOf } from './project.js';
 import {
   ErrorResponse,
+  NoQuery,
   SessionParams,
   SessionResponse,
   TraceParams,
@@ -212,8 +213,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       if (q.status === 'error') having.push('errors > 0');
       if (q.status === 'ok') having.push('errors = 0');
       if (q.cursor !== undefined) {
-        const c = decodeCursor(q.cursor, ['string', 'string']);
-        if (!c) throw badRequest('cursor', 'is not a cursor this API returned');
+        const c = decodeCursor(q.cursor, [CURSOR_PARTS.nanos, CURSOR_PARTS.traceId]);
         having.push('(start_ns, trace_id) < (toInt64({cStart:String}), {cTrace:String})');
         Object.assign(params, { cStart: c[0], cTrace: c[1] });
       }
@@ -246,16 +246,16 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TraceResponse, 404: ErrorResponse },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const project = projectOf(req);
       const traceId = req.params.traceId;
       // The trace's time range (from the spans' index) narrows the partitions read.
       const [span] = await app.store.query<{ lo: string; hi: string }>(
-        `SELECT toString(toDate(min(start_time)) - 1) AS lo, toString(toDate(max(end_time)) + 1) AS hi
+        `SELECT toString(toDate32(min(start_time)) - 1) AS lo, toString(toDate32(max(end_time)) + 1) AS hi
            FROM trace_index WHERE project_id = {project:String} AND trace_id = {trace:String} HAVING count() > 0`,
         { project, trace: traceId },
       );
-      const days = span ? ' AND day >= toDate({lo:String}) AND day <= toDate({hi:String})' : '';
+      const days = span ? ' AND day >= toDate32({lo:String}) AND day <= toDate32({hi:String})' : '';
       const params = { project, trace: traceId, ...(span ? { lo: span.lo, hi: span.hi } : {}) };
       const rows = await app.store.query<OpRow>(
         `SELECT *, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns, duration_ms
@@ -265,7 +265,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         FINAL_SETTINGS,
       );
       if (rows.length === 0) {
-        return reply.code(404).send({ error: 'not_found', message: `no trace ${traceId} in this project (normalized records appear once a trace has settled, TRACEMILL_SETTLE_MS)` });
+        throw new TracemillError('not_found', `traceId: no trace ${traceId} in this project (normalized records appear once a trace has settled, TRACEMILL_SETTLE_MS)`);
       }
       const [s] = await summaries(app.store, project, 'project_id = {project:String} AND trace_id = {trace:String}' + days, params, '');
       const failures = rows.flatMap((r) =>
@@ -273,7 +273,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       const body: z.output<typeof TraceResponse> = { trace_id: traceId, summary: s, tree: buildTree(rows), failures };
       if (req.query.raw) {
-        const spanDays = span ? ' AND toDate(start_time) >= toDate({lo:String}) AND toDate(start_time) <= toDate({hi:String})' : '';
+        const spanDays = span ? ' AND toDate32(start_time) >= toDate32({lo:String}) AND toDate32(start_time) <= toDate32({hi:String})' : '';
         const raw = await app.store.query<RawSpanRow>(
           `SELECT ${RAW_SPAN_SELECT} FROM spans FINAL WHERE project_id = {project:String} AND trace_id = {trace:String}${spanDays} ORDER BY start_time, span_id`,
           params,
@@ -293,12 +293,16 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The traces of one conversation, in order',
         tags: ['traces'],
         params: SessionParams,
-        response: { 200: SessionResponse },
+        querystring: NoQuery,
+        response: { 200: SessionResponse, 404: ErrorResponse },
       },
     },
     async (req) => {
       const project = projectOf(req);
       const traces = await summaries(app.store, project, 'project_id = {project:String} AND session_id = {session:String}', { session: req.params.sessionId }, 'ORDER BY start_ns, trace_id');
+      if (traces.length === 0) {
+        throw new TracemillError('not_found', `sessionId: no session ${req.params.sessionId} in this project (normalized records appear once it has settled, TRACEMILL_SETTLE_MS)`);
+      }
       return { session_id: req.params.sessionId, traces };
     },
   );

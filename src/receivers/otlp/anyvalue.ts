@@ -4,6 +4,10 @@
 import { type Attributes, type TypedValue, type ValueType, emptyAttributes } from '../../model/otlp.js';
 import { DecodeError, Reader } from './wire.js';
 
+/**
+ * Levels of arrays and kvlists an AnyValue may nest. `depth` counts containers only: the top value is at 0,
+ * the values inside its array or kvlist at 1, and so on; a container at depth 33 is refused.
+ */
 export const MAX_DEPTH = 32;
 
 type JsonAny = Record<string, unknown>;
@@ -100,7 +104,7 @@ function readArrayTree(r: Reader, depth: number): { values: JsonAny[] } {
   const values: JsonAny[] = [];
   while (!r.done()) {
     const tag = r.varint32();
-    if (tag === 10) values.push(readAnyTree(r.sub(), depth + 1));
+    if (tag === 10) values.push(readAnyTree(r.sub(), depth));
     else r.skip(tag & 7);
   }
   return { values };
@@ -121,7 +125,7 @@ function readKvlistTree(r: Reader, depth: number): { values: { key: string; valu
     while (!kv.done()) {
       const t = kv.varint32();
       if (t === 10) key = kv.string();
-      else if (t === 18) value = readAnyTree(kv.sub(), depth + 1);
+      else if (t === 18) value = readAnyTree(kv.sub(), depth);
       else kv.skip(t & 7);
     }
     values.push({ key, value });
@@ -249,7 +253,7 @@ function arrayTreeFromJson(v: unknown, depth: number): { values: JsonAny[] } {
   if (!isObj(v)) throw new DecodeError('arrayValue must be an object');
   const values = v.values ?? [];
   if (!Array.isArray(values)) throw new DecodeError('arrayValue.values must be an array');
-  return { values: values.map((x) => anyTreeFromJson(x, depth + 1)) };
+  return { values: values.map((x) => anyTreeFromJson(x, depth)) };
 }
 
 function kvlistTreeFromJson(v: unknown, depth: number): { values: { key: string; value: JsonAny }[] } {
@@ -260,7 +264,7 @@ function kvlistTreeFromJson(v: unknown, depth: number): { values: { key: string;
   return {
     values: values.map((kv) => {
       if (!isObj(kv)) throw new DecodeError('a KeyValue must be an object');
-      return { key: jsonString(kv.key ?? '', 'key'), value: anyTreeFromJson(kv.value, depth + 1) };
+      return { key: jsonString(kv.key ?? '', 'key'), value: anyTreeFromJson(kv.value, depth) };
     }),
   };
 }
