@@ -11,7 +11,7 @@ import { badRequest } from './query/errors.js';
 import { requireScope } from './auth.js';
 import { sendApiError } from './errors.js';
 
-export const MigrateBody = z.strictObject({}).optional().meta({ description: 'No fields: migrations are the SQL files the service was built with.' });
+export const MigrateBody = z.strictObject({}).nullish().meta({ description: 'No fields: migrations are the SQL files the service was built with.' });
 
 export const RenormalizeBody = z.strictObject({
   since: TimeParam.meta({ description: 'Rebuild groups with data from this time on: ISO-8601 or a duration ago (24h, 7d).' }),

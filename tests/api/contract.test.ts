@@ -15,9 +15,11 @@ const svc = await startTestService({ settleMs: 60_000 });
 t.teardown(() => svc.stop());
 
 const JSON_CT = { 'content-type': 'application/json' };
-for (const signal of ['traces', 'logs']) {
-  const res = await post(`${svc.httpUrl}/v1/${signal}`, readFileSync(join(CLAUDE_CODE_FIXTURES, 'subagent', `${signal}.json`)), JSON_CT);
-  if (res.status !== 200) throw new Error(`subagent/${signal}: ${res.status}`);
+for (const dir of ['subagent', 'compaction']) {
+  for (const signal of ['traces', 'logs']) {
+    const res = await post(`${svc.httpUrl}/v1/${signal}`, readFileSync(join(CLAUDE_CODE_FIXTURES, dir, `${signal}.json`)), JSON_CT);
+    if (res.status !== 200) throw new Error(`${dir}/${signal}: ${res.status}`);
+  }
 }
 
 const LONG_SESSION = 's'.repeat(150);
@@ -224,6 +226,50 @@ t.test('/openapi.json documents what the routes do', async (t) => {
   t.same(renorm?.required, ['since']);
   t.ok(doc.paths['/api/v1/admin/migrate']?.post, 'migrate documented');
   t.notOk(doc.paths['/v1/traces']?.post, 'the OTLP export paths are the OTLP specification\'s, not this document\'s');
+});
+
+interface Node {
+  span_id: string;
+  parent_span_id: string;
+  kind: string;
+  start: string;
+  end: string;
+  duration_ms: number;
+  agent: { id: string };
+  usage?: Record<string, number | null>;
+  children: Node[];
+}
+const flat = (nodes: Node[]): Node[] => nodes.flatMap((n) => [n, ...flat(n.children)]);
+async function trees(): Promise<{ trace_id: string; tree: Node[] }[]> {
+  const list = (await req('/api/v1/traces?from=3650d&limit=500')).body.traces as { trace_id: string; service: string }[];
+  return Promise.all(list.filter((x) => x.service === 'claude-code').map(async (x) => (await req(`/api/v1/traces/${x.trace_id}`)).body as unknown as { trace_id: string; tree: Node[] }));
+}
+
+t.test('trace view of the Claude Code captures', async (t) => {
+  const all = await trees();
+  t.ok(all.length >= 3, `${all.length} traces`);
+  for (const tr of all) {
+    for (const n of flat(tr.tree)) {
+      t.ok(n.duration_ms >= 0 && n.end >= n.start, `${tr.trace_id} ${n.kind} ${n.span_id}: no negative duration (${n.duration_ms} ms)`);
+    }
+  }
+  // The subagent reports usage: the sum of its LLM calls (subagent_completed reported 2049 tokens in all).
+  const subs = all.flatMap((tr) => flat(tr.tree)).filter((n) => n.kind === 'subagent');
+  t.equal(subs.length, 1, 'one subagent');
+  const calls = flat(subs[0].children).filter((n) => n.kind === 'llm');
+  t.ok(calls.length > 0, 'its calls are under it');
+  const sum = (k: string) => calls.reduce((x, n) => x + (n.usage?.[k] ?? 0), 0);
+  t.equal(subs[0].usage?.input_tokens, sum('input_tokens'), 'input tokens rolled up');
+  t.equal(subs[0].usage?.output_tokens, sum('output_tokens'), 'output tokens rolled up');
+  t.ok(sum('input_tokens') + sum('output_tokens') >= 2049, 'at least what subagent_completed reported');
+  // The compaction owns its own LLM call (query_source compact); the calls before and after stay beside it.
+  const compaction = all.flatMap((tr) => flat(tr.tree)).find((n) => n.kind === 'compaction');
+  t.ok(compaction, 'the compaction is in the tree');
+  const own = compaction!.children.filter((n) => n.kind === 'llm');
+  t.equal(own.length, 1, 'one LLM call under the compaction');
+  t.ok(own[0].start >= compaction!.start && own[0].end <= compaction!.end, 'within its time');
+  const root = all.find((tr) => flat(tr.tree).includes(compaction!))!.tree[0];
+  t.ok(root.children.filter((n) => n.kind === 'llm').length >= 2, 'the other calls stay under the agent');
 });
 
 // Last: it closes the store under the running service.

@@ -168,3 +168,13 @@ t.test('every read endpoint sees only its project', async (t) => {
   t.equal(other.status, 400);
   t.match(other.body.message, /project, project_id: unknown parameters/);
 });
+
+t.test('long session ids: the key is checked first, then the documented 512-character limit', async (t) => {
+  for (const n of [150, 512, 513]) {
+    const path = `/api/v1/sessions/${'s'.repeat(n)}`;
+    t.equal((await get(path)).status, 401, `${n} characters, no key: 401`);
+    t.equal((await get(path, bearer(K.acmeRead))).status, n <= 512 ? 404 : 400, `${n} characters, a read key: ${n <= 512 ? 'looked up' : 'refused, naming sessionId'}`);
+  }
+  const beyond = await get(`/api/v1/sessions/${'s'.repeat(1025)}`).catch(() => ({ status: 0 }));
+  t.not(beyond.status, 200, `past the router's 1024 characters: ${beyond.status}, nothing read`);
+});

@@ -120,8 +120,9 @@ function node(r: OpRow): TreeNode {
     dialect: r.dialect,
     source: r.source,
     start: nanosToIso(r.start_ns),
-    end: nanosToIso(r.end_ns),
-    duration_ms: Number(r.duration_ms),
+    // A span that ends before it starts (a clock step in the agent) is shown as taking no time; ?raw=1 keeps the truth.
+    end: nanosToIso(BigInt(r.end_ns) < BigInt(r.start_ns) ? r.start_ns : r.end_ns),
+    duration_ms: Math.max(0, Number(r.duration_ms)),
     status: r.status,
     agent: { name: r.agent_name, id: r.agent_id, parent_id: r.parent_agent_id, depth: Number(r.depth) },
     failures: r.failure_modes.map((mode, i) => ({ mode, severity: r.failure_severities[i], detector: r.failure_detectors[i], evidence: r.failure_evidence[i] })),
@@ -173,7 +174,48 @@ export function buildTree(rows: OpRow[]): TreeNode[] {
     if (parent && parent !== n) parent.children.push(n);
     else roots.push(n);
   }
+  nestCompactionCalls(roots);
+  for (const r of roots) rollUpUsage(r);
   return roots;
+}
+
+const nanosOf = (iso: string) => iso.replace(/\.(\d{9})Z$/, '$1');
+
+/**
+ * A compaction summarizes the conversation with an LLM call of its own (Claude Code: query_source
+ * `compact`), recorded as a sibling: an LLM call of the same agent inside the compaction's time is its own.
+ */
+function nestCompactionCalls(list: TreeNode[]): void {
+  for (const c of list) {
+    if (c.kind !== 'compaction') continue;
+    const [from, to] = [nanosOf(c.start), nanosOf(c.end)];
+    const own = list.filter((n) => n.kind === 'llm' && n.agent.id === c.agent.id && nanosOf(n.start) >= from && nanosOf(n.end) <= to);
+    for (const n of own) {
+      list.splice(list.indexOf(n), 1);
+      c.children.push(n);
+    }
+  }
+  for (const n of list) nestCompactionCalls(n.children);
+}
+
+const USAGE_KEYS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd'] as const;
+
+/** An agent or subagent that reports no usage of its own gets the sum of the LLM calls under it. Returns the node's usage. */
+function rollUpUsage(n: TreeNode): TreeNode['usage'] {
+  const below = n.children.map(rollUpUsage).filter((u) => u !== undefined);
+  if (!n.usage || (n.kind !== 'agent' && n.kind !== 'subagent')) return n.kind === 'llm' ? n.usage : sumUsage(below);
+  if (USAGE_KEYS.every((k) => n.usage![k] === null)) {
+    const sum = sumUsage(below);
+    if (sum) n.usage = sum;
+  }
+  return n.usage;
+}
+
+function sumUsage(list: NonNullable<TreeNode['usage']>[]): TreeNode['usage'] {
+  if (!list.length) return undefined;
+  const out = Object.fromEntries(USAGE_KEYS.map((k) => [k, null])) as NonNullable<TreeNode['usage']>;
+  for (const u of list) for (const k of USAGE_KEYS) if (u[k] !== null) out[k] = (out[k] ?? 0) + u[k]!;
+  return out;
 }
 
 async function summaries(store: Store, project: string, traceWhere: string, params: Record<string, unknown>, tail: string): Promise<Summary[]> {
