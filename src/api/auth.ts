@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AuthError, type KeyRing, type Principal, type Scope, checkScope, presentedKey } from '../auth/keys.js';
 import { RateLimitedError, type RateLimiter } from '../auth/rate-limit.js';
-import { sendError } from '../receivers/http.js';
 import { sendApiError } from './errors.js';
 
 export type { Principal, Scope } from '../auth/keys.js';
@@ -48,14 +47,17 @@ export interface AuthOptions {
   retryAfterSeconds: number;
   /** Told of every OTLP export refused here (401, 403, 429), for the rejection counters. */
   onIngestRefused?(req: FastifyRequest, err: Error): void;
+  /**
+   * Answers an OTLP export refused here. OTLP clients expect OTLP's answer (a google.rpc.Status in the
+   * request's encoding), which the OTLP receiver knows how to write; the service passes it in.
+   */
+  refuseIngest(req: FastifyRequest, reply: FastifyReply, err: AuthError | RateLimitedError): FastifyReply;
 }
 
 function refuse(req: FastifyRequest, reply: FastifyReply, scope: Scope, err: AuthError | RateLimitedError, opts: AuthOptions): FastifyReply {
   if (scope === 'ingest') {
-    // OTLP clients get OTLP's answer: a google.rpc.Status in the request's encoding.
     opts.onIngestRefused?.(req, err);
-    const enc = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-protobuf') ? 'protobuf' : 'json';
-    return sendError(reply, enc, err, opts.retryAfterSeconds);
+    return opts.refuseIngest(req, reply, err);
   }
   return sendApiError(reply, err, opts.retryAfterSeconds);
 }

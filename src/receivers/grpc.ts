@@ -9,7 +9,7 @@ export interface OtlpGrpcOptions {
   sink: Sink;
   maxBodyBytes: number;
   retryAfterSeconds: number;
-  /** Resolves the project a call writes to (API keys, `peer` for rate limits); throws an HttpError to refuse it. */
+  /** Resolves the project a call writes to (API keys, `peer` for rate limits); throws an AuthError or RateLimitedError to refuse it. */
   projectFor(metadata: grpc.Metadata, peer: string): Promise<string> | string;
   /** Told of every export answered with an error (counters). */
   onRejected?(signal: string, err: Error): void;

@@ -68,6 +68,14 @@ function sendPlain(reply: FastifyReply, err: TracemillError): FastifyReply {
   return reply.code(err.statusCode).type('text/plain').send(`${err.statusCode} ${err.message}`);
 }
 
+/**
+ * Answers an export refused before its body is read (by the auth hook: 401, 403 or 429) the way OTLP clients
+ * expect: a google.rpc.Status in the request's encoding.
+ */
+export function refuseExport(req: FastifyRequest, reply: FastifyReply, err: Error, retryAfterSeconds: number): FastifyReply {
+  return sendError(reply, encodingOf(req), err, retryAfterSeconds);
+}
+
 export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions): Promise<void> {
   await app.register(compress, { global: false, requestEncodings: ENCODINGS });
   // Content-Encoding names are case-insensitive (RFC 9110); the decompressor compares them as written.

@@ -477,6 +477,11 @@ export function queryValue(r: Rng, param: string): string {
           mode: 'tool_error',
           status: 'error',
           raw: '1',
+          a: 'service.version:1.0.0',
+          b: 'service.version:2.0.0,from:14d',
+          confidence: '0.9',
+          alpha: '0.05',
+          min_runs: '1',
         } as Record<string, string>
       )[param] ?? 'x';
   }

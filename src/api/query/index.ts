@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { sendApiError } from '../errors.js';
+import { compareRoutes } from './compare.js';
 import { failureRoutes } from './failures.js';
 import { traceRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
@@ -12,6 +13,7 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   // Client mistakes are 400s naming the parameter; a store failure is a 503 without the engine's words.
   app.setErrorHandler((err, _req, reply) => sendApiError(reply, err, app.config.retryAfterSeconds));
   await app.register(failureRoutes);
+  await app.register(compareRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
 }
