@@ -105,7 +105,8 @@ export class BatchWriter {
     const nonEmpty = tables.filter((t) => t.block.rows > 0);
     if (nonEmpty.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new WriteFailedError('the service is shutting down', false, 'the service is shutting down'));
-    if (this.unavailable) return Promise.reject(new WriteFailedError(this.unavailable, false));
+    // The reason's own words go to the client, not the driver's error quoted in parentheses (it is logged).
+    if (this.unavailable) return Promise.reject(new WriteFailedError(this.unavailable, false, this.unavailable.split(' (')[0]));
     let bytes = 0;
     let rows = 0;
     for (const t of nonEmpty) {
