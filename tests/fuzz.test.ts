@@ -23,6 +23,7 @@ import { encodeMetricPoints } from '../src/store/rows/metrics.js';
 import { encodeSpans } from '../src/store/rows/spans.js';
 import { startServe, stopChild } from './helpers/child.js';
 import { CompareQuery } from '../src/api/query/compare.js';
+import { ReportQuery } from '../src/api/query/report.js';
 import { FailureStatsQuery, FailuresQuery, Filters, TraceQuery, TracesQuery } from '../src/api/query/schemas.js';
 import { Rng, type SignalName, baseJson, baseProto, leakedText, mutateJson, mutateProto, nestedAnyValue, nestedJsonAny, queryValue } from './helpers/fuzz.js';
 import { encodeLogs as encodeLogsProto, encodeTraces as encodeTracesProto } from './helpers/otlp-encode.js';
@@ -364,6 +365,7 @@ const READ_ENDPOINTS: { path: () => string; params: string[] }[] = [
   { path: () => '/api/v1/traces/5b8efff798038103d269b633813fc60c', params: Object.keys(TraceQuery.shape) },
   { path: () => '/api/v1/sessions/fuzz-session', params: [] },
   { path: () => '/api/v1/failures/compare', params: Object.keys(CompareQuery.shape) },
+  { path: () => '/api/v1/report', params: Object.keys(ReportQuery.shape) },
 ];
 
 /**

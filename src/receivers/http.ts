@@ -11,7 +11,7 @@ export interface OtlpHttpOptions {
   sink: Sink;
   maxBodyBytes: number;
   retryAfterSeconds: number;
-  /** Resolves the project a request writes to (API keys); throws an HttpError to refuse it. */
+  /** Resolves the project a request writes to (API keys); throws an AuthError to refuse it. */
   projectFor(req: FastifyRequest): Promise<string> | string;
   /** Told of every export answered with an error (counters). */
   onRejected?(signal: string, err: Error): void;

@@ -482,6 +482,8 @@ export function queryValue(r: Rng, param: string): string {
           confidence: '0.9',
           alpha: '0.05',
           min_runs: '1',
+          format: 'md',
+          examples: '2',
         } as Record<string, string>
       )[param] ?? 'x';
   }
