@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../config.js';
+import { TracemillError } from '../model/errors.js';
 import type { ClusterOptions } from './cluster.js';
 import { Spool, sqlString } from './spool.js';
 
@@ -77,15 +78,18 @@ export function openStore(config: StoreConfig): Store {
   }
   const dir = resolve(config.dataDir);
   mkdirSync(dir, { recursive: true });
+  const locked = (pid: number) =>
+    new DataDirLockedError(`the data directory ${dir} is in use by another process (pid ${pid}; embedded ClickHouse allows one process per directory)`);
+  // Asked first: chdb, refused the lock, prints "Cannot lock file ... Another server instance" to stderr,
+  // which a command that then goes through the running service (src/cli/remote.ts) must not show.
+  const holder = lockHolder(dir);
+  if (holder !== undefined) throw locked(holder);
   let connection: ReturnType<typeof createChdbConnection>;
   try {
     connection = createChdbConnection({ path: dir });
   } catch (e) {
-    if (lockHolder(dir) !== undefined) {
-      throw new DataDirLockedError(
-        `the data directory ${dir} is in use by another process (pid ${lockHolder(dir)}; embedded ClickHouse allows one process per directory)`,
-      );
-    }
+    const pid = lockHolder(dir);
+    if (pid !== undefined) throw locked(pid);
     throw e;
   }
   const client = createClient({ connection, clickhouse_settings: clusterSettings } as Parameters<typeof createClient>[0]);

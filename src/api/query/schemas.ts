@@ -12,7 +12,8 @@ function list<T extends z.ZodType>(item: T) {
   return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item));
 }
 
-export const Filters = z.object({
+// Strict objects: a parameter the endpoint does not take is a 400 naming it, not silently ignored.
+export const Filters = z.strictObject({
   from: TimeParam.optional().meta({ description: 'Start of the range (inclusive): ISO-8601 or a duration ago (24h, 7d). Default: 24h.' }),
   to: TimeParam.optional().meta({ description: 'End of the range (exclusive): ISO-8601 or a duration ago. Default: now.' }),
   service: z.string().max(256).optional().meta({ description: 'service.name of the agent' }),
@@ -59,7 +60,15 @@ export const FailureStatsResponse = z.object({
 });
 
 const Cursor = z.string().max(512).optional().meta({ description: 'next_cursor of the previous page' });
-const Limit = (max: number, def: number) => z.coerce.number().int().min(1).max(max).default(def).meta({ description: `Page size (1-${max})` });
+/** Decimal digits only: `1e2` and `0x10` are not page sizes. */
+const Limit = (max: number, def: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(def)
+    .meta({ description: `Page size (1-${max}, default ${def})` });
 
 export const FailuresQuery = Filters.extend({ limit: Limit(1000, 100), cursor: Cursor });
 
@@ -143,7 +152,7 @@ export const TraceSummary = z.object({
 export const TracesResponse = z.object({ traces: z.array(TraceSummary), next_cursor: z.string().nullable() });
 
 export const TraceParams = z.object({ traceId: z.string().regex(/^[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex characters') });
-export const TraceQuery = z.object({
+export const TraceQuery = z.strictObject({
   raw: z
     .enum(['0', '1', 'true', 'false'])
     .optional()
@@ -236,6 +245,8 @@ export const TraceResponse = z.object({
 });
 
 export const SessionParams = z.object({ sessionId: z.string().min(1).max(512) });
+/** No parameters: an unknown one is a 400. */
+export const NoQuery = z.strictObject({});
 export const SessionResponse = z.object({ session_id: z.string(), traces: z.array(TraceSummary) });
 
 export const ErrorResponse = z.object({ error: z.string(), message: z.string() });

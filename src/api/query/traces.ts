@@ -3,12 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Store } from '../../store/clickhouse.js';
 import { RAW_SPAN_SELECT, type RawSpanRow, restoreMessages, rowsToTracesRequest } from '../../store/read/spans.js';
-import { badRequest } from './errors.js';
+import { TracemillError } from '../../model/errors.js';
 import { nanosToIso } from './failures.js';
-import { FINAL_SETTINGS, decodeCursor, encodeCursor, operationsWhere, rangeOf } from './filters.js';
+import { CURSOR_PARTS, FINAL_SETTINGS, decodeCursor, encodeCursor, operationsWhere, rangeOf } from './filters.js';
 import { projectOf } from './project.js';
 import {
   ErrorResponse,
+  NoQuery,
   SessionParams,
   SessionResponse,
   TraceParams,
@@ -106,8 +107,9 @@ function node(r: OpRow): TreeNode {
     dialect: String(r.dialect),
     source: String(r.source),
     start: nanosToIso(r.start_ns),
-    end: nanosToIso(r.end_ns),
-    duration_ms: Number(r.duration_ms),
+    // A span that ends before it starts (a clock step in the agent) is shown as taking no time; ?raw=1 keeps the truth.
+    end: nanosToIso(BigInt(r.end_ns) < BigInt(r.start_ns) ? r.start_ns : r.end_ns),
+    duration_ms: Math.max(0, Number(r.duration_ms)),
     status: r.status,
     agent: group(r, 'agent'),
     failures: r.failure_modes.map((mode, i) => ({ mode, severity: r.failure_severities[i], detector: r.failure_detectors[i], evidence: r.failure_evidence[i] })),
@@ -143,7 +145,48 @@ export function buildTree(rows: OpRow[]): TreeNode[] {
     if (parent && parent !== n) parent.children.push(n);
     else roots.push(n);
   }
+  nestCompactionCalls(roots);
+  for (const r of roots) rollUpUsage(r);
   return roots;
+}
+
+const nanosOf = (iso: string) => iso.replace(/\.(\d{9})Z$/, '$1');
+
+/**
+ * A compaction summarizes the conversation with an LLM call of its own (Claude Code: query_source
+ * `compact`), recorded as a sibling: an LLM call of the same agent inside the compaction's time is its own.
+ */
+function nestCompactionCalls(list: TreeNode[]): void {
+  for (const c of list) {
+    if (c.kind !== 'compaction') continue;
+    const [from, to] = [nanosOf(c.start), nanosOf(c.end)];
+    const own = list.filter((n) => n.kind === 'llm' && n.agent.id === c.agent.id && nanosOf(n.start) >= from && nanosOf(n.end) <= to);
+    for (const n of own) {
+      list.splice(list.indexOf(n), 1);
+      c.children.push(n);
+    }
+  }
+  for (const n of list) nestCompactionCalls(n.children);
+}
+
+const USAGE_KEYS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd'] as const;
+
+/** An agent or subagent that reports no usage of its own gets the sum of the LLM calls under it. Returns the node's usage. */
+function rollUpUsage(n: TreeNode): TreeNode['usage'] {
+  const below = n.children.map(rollUpUsage).filter((u) => u !== undefined);
+  if (!n.usage || (n.kind !== 'agent' && n.kind !== 'subagent')) return n.kind === 'llm' ? n.usage : sumUsage(below);
+  if (USAGE_KEYS.every((k) => n.usage![k] === null)) {
+    const sum = sumUsage(below);
+    if (sum) n.usage = sum;
+  }
+  return n.usage;
+}
+
+function sumUsage(list: NonNullable<TreeNode['usage']>[]): TreeNode['usage'] {
+  if (!list.length) return undefined;
+  const out = Object.fromEntries(USAGE_KEYS.map((k) => [k, null])) as NonNullable<TreeNode['usage']>;
+  for (const u of list) for (const k of USAGE_KEYS) if (u[k] !== null) out[k] = (out[k] ?? 0) + u[k]!;
+  return out;
 }
 
 async function summaries(store: Store, project: string, traceWhere: string, params: Record<string, unknown>, tail: string): Promise<Summary[]> {
@@ -183,8 +226,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       if (q.status === 'error') having.push('errors > 0');
       if (q.status === 'ok') having.push('errors = 0');
       if (q.cursor !== undefined) {
-        const c = decodeCursor(q.cursor, ['string', 'string']);
-        if (!c) throw badRequest('cursor', 'is not a cursor this API returned');
+        const c = decodeCursor(q.cursor, [CURSOR_PARTS.nanos, CURSOR_PARTS.traceId]);
         having.push('(start_ns, trace_id) < (toInt64({cStart:String}), {cTrace:String})');
         Object.assign(params, { cStart: c[0], cTrace: c[1] });
       }
@@ -217,16 +259,16 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TraceResponse, 404: ErrorResponse },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const project = projectOf(req);
       const traceId = req.params.traceId;
       // The trace's time range (from the spans' index) narrows the partitions read.
       const [span] = await app.store.query<{ lo: string; hi: string }>(
-        `SELECT toString(toDate(min(start_time)) - 1) AS lo, toString(toDate(max(end_time)) + 1) AS hi
+        `SELECT toString(toDate32(min(start_time)) - 1) AS lo, toString(toDate32(max(end_time)) + 1) AS hi
            FROM trace_index WHERE project_id = {project:String} AND trace_id = {trace:String} HAVING count() > 0`,
         { project, trace: traceId },
       );
-      const days = span ? ' AND day >= toDate({lo:String}) AND day <= toDate({hi:String})' : '';
+      const days = span ? ' AND day >= toDate32({lo:String}) AND day <= toDate32({hi:String})' : '';
       const params = { project, trace: traceId, ...(span ? { lo: span.lo, hi: span.hi } : {}) };
       const rows = await app.store.query<OpRow>(
         `SELECT *, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns, duration_ms
@@ -236,7 +278,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         FINAL_SETTINGS,
       );
       if (rows.length === 0) {
-        return reply.code(404).send({ error: 'not_found', message: `no trace ${traceId} in this project (normalized records appear once a trace has settled, TRACEMILL_SETTLE_MS)` });
+        throw new TracemillError('not_found', `traceId: no trace ${traceId} in this project (normalized records appear once a trace has settled, TRACEMILL_SETTLE_MS)`);
       }
       const [s] = await summaries(app.store, project, 'project_id = {project:String} AND trace_id = {trace:String}' + days, params, '');
       const failures = rows.flatMap((r) =>
@@ -244,7 +286,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       const body: z.output<typeof TraceResponse> = { trace_id: traceId, summary: s, tree: buildTree(rows), failures };
       if (req.query.raw) {
-        const spanDays = span ? ' AND toDate(start_time) >= toDate({lo:String}) AND toDate(start_time) <= toDate({hi:String})' : '';
+        const spanDays = span ? ' AND toDate32(start_time) >= toDate32({lo:String}) AND toDate32(start_time) <= toDate32({hi:String})' : '';
         const raw = await app.store.query<RawSpanRow>(
           `SELECT ${RAW_SPAN_SELECT} FROM spans FINAL WHERE project_id = {project:String} AND trace_id = {trace:String}${spanDays} ORDER BY start_time, span_id`,
           params,
@@ -264,12 +306,16 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The traces of one conversation, in order',
         tags: ['traces'],
         params: SessionParams,
-        response: { 200: SessionResponse },
+        querystring: NoQuery,
+        response: { 200: SessionResponse, 404: ErrorResponse },
       },
     },
     async (req) => {
       const project = projectOf(req);
       const traces = await summaries(app.store, project, 'project_id = {project:String} AND session_id = {session:String}', { session: req.params.sessionId }, 'ORDER BY start_ns, trace_id');
+      if (traces.length === 0) {
+        throw new TracemillError('not_found', `sessionId: no session ${req.params.sessionId} in this project (normalized records appear once it has settled, TRACEMILL_SETTLE_MS)`);
+      }
       return { session_id: req.params.sessionId, traces };
     },
   );
