@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate, renormalize, config (one file each in cli/commands/, listed in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, export, config (one file each in cli/commands/, listed in COMMANDS).
 import { ConfigError } from '../config.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config.js';
+import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
 import { renormalizeCommand } from './commands/renormalize.js';
 import { serveCommand } from './commands/serve.js';
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   renormalize: renormalizeCommand,
+  export: exportCommand,
   config: configCommand,
 };
 

@@ -226,6 +226,18 @@ function buildRun(runId: string, ops: RunOperation[], subagentRecords: Map<strin
   appendResults(seg);
   if (seg.messages.length) segments.push(seg);
 
+  // Tools called but never declared to the model in what was recorded (agents that do not report definitions):
+  // listed by name only, so the example stays usable, and marked partial.
+  for (const s of segments) {
+    for (const m of s.messages) {
+      for (const p of m.parts) {
+        if (p.type !== 'tool_call' || !p.name || s.tools.has(p.name)) continue;
+        s.tools.set(p.name, { name: p.name });
+        s.partial.add('tool_definitions_missing');
+      }
+    }
+  }
+
   // Blame: failures on an LLM call fall on the turns it generated; failures on a tool call on the turn that made it.
   const failures = ops.flatMap((o) => o.failures.map((f) => ({ mode: f.mode, severity: f.severity, spanId: o.op.spanId })));
   const callFailures = new Map<string, string[]>();

@@ -18,6 +18,7 @@ import { sharegpt } from './corpora/sharegpt.js';
 import { trl } from './corpora/trl.js';
 import { trlPreference } from './corpora/trl-preference.js';
 import { type ExportLine, blamedPolicy, exportLines, redactionPatterns, selectionOf } from './pipeline.js';
+export { type ExportLine, exportLines, lineHash, splitOf } from './pipeline.js';
 import {
   type ExportCounts,
   ExportInputError,
@@ -30,7 +31,6 @@ import {
 import type { CorpusFormat } from './types.js';
 
 export { ExportCounts, ExportInputError, ExportManifest, ExportRequest } from './request.js';
-export { exportLines } from './pipeline.js';
 
 export const FORMATS: Record<string, CorpusFormat> = {
   'openai-chat': openAiChat,
@@ -166,10 +166,6 @@ export function checkWritable(dir: string): void {
 export interface WriteOptions {
   /** Told after every line (for a progress display). */
   onProgress?: (counts: ExportCounts) => void;
-  /** Lines made elsewhere (the running service's HTTP stream); default: made here from the store. */
-  lines?: AsyncIterable<ExportLine>;
-  /** With `lines`: the counts that stream reports at its end. */
-  finalCounts?: () => ExportCounts;
   now?: Date;
 }
 
@@ -218,42 +214,59 @@ export async function writeExport(store: Store, request: ExportRequest, outDir: 
   checkWritable(outDir);
   const now = opts.now ?? new Date();
   const counts = emptyCounts();
+  if (!req.parquet) return writeLines(req, format, outDir, exportLines(store, req, format, counts, now), () => counts, { ...opts, now });
+  const out = new OutFile(outDir, 'records.parquet', 'records', false);
   let files: ExportManifest['files'];
-  if (req.parquet) {
-    const out = new OutFile(outDir, 'records.parquet', 'records', false);
-    try {
-      const sel = selectionOf(req, now);
-      const redacted = new Map<string, number>();
-      const stream = await parquetStream(store, sel, redactionPatterns(req), redacted);
-      for await (const chunk of stream as AsyncIterable<Buffer>) await out.writeRaw(chunk);
-      for (const [k, n] of redacted) counts.redacted[k] = n;
-      const selected = await countSelected(store, sel);
-      counts.runs = selected.runs;
-      counts.examples = counts.train = selected.operations;
-      files = [await out.close()];
-      files[0].lines = selected.operations;
-    } catch (e) {
-      out.discard();
-      throw e;
-    }
-  } else {
-    const sink = new SplitFiles(outDir, req.gzip);
-    try {
-      for await (const l of opts.lines ?? exportLines(store, req, format, counts, now)) {
-        await sink.write(l);
-        opts.onProgress?.(counts);
-      }
-      files = await sink.close();
-    } catch (e) {
-      sink.discard();
-      throw e;
-    }
-    if (opts.finalCounts) Object.assign(counts, opts.finalCounts());
+  try {
+    const sel = selectionOf(req, now);
+    const redacted = new Map<string, number>();
+    const stream = await parquetStream(store, sel, redactionPatterns(req), redacted);
+    for await (const chunk of stream as AsyncIterable<Buffer>) await out.writeRaw(chunk);
+    for (const [k, n] of redacted) counts.redacted[k] = n;
+    const selected = await countSelected(store, sel);
+    counts.runs = selected.runs;
+    counts.examples = counts.train = selected.operations;
+    files = [{ ...(await out.close()), lines: selected.operations }];
+  } catch (e) {
+    out.discard();
+    throw e;
   }
-  const manifest = manifestOf(req, format, counts, files, now);
+  return writeManifest(outDir, manifestOf(req, format, counts, files, now));
+}
+
+function writeManifest(outDir: string, manifest: ExportManifest): ExportManifest {
   const tmp = join(outDir, `.manifest.json.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify(manifest, null, 2) + '\n');
   renameSync(tmp, join(outDir, 'manifest.json'));
   return manifest;
 }
 
+/**
+ * Writes lines made elsewhere (the running service's HTTP stream: `tracemill export` while `serve` holds the data
+ * directory) as writeExport would. `counts` is read once the lines are done; the split is drawn here, by content hash.
+ */
+export async function writeLines(
+  req: ParsedExportRequest,
+  format: CorpusFormat,
+  outDir: string,
+  lines: AsyncIterable<ExportLine>,
+  counts: () => ExportCounts,
+  opts: WriteOptions = {},
+): Promise<ExportManifest> {
+  const now = opts.now ?? new Date();
+  const sink = new SplitFiles(outDir, req.gzip);
+  let files: ExportManifest['files'];
+  const splits = { train: 0, validation: 0 };
+  try {
+    for await (const l of lines) {
+      await sink.write(l);
+      splits[l.split]++;
+      opts.onProgress?.(counts());
+    }
+    files = await sink.close();
+  } catch (e) {
+    sink.discard();
+    throw e;
+  }
+  return writeManifest(outDir, manifestOf(req, format, { ...counts(), ...splits }, files, now));
+}

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { BadRequestError } from './errors.js';
+import { exportRoutes } from './export.js';
 import { failureRoutes } from './failures.js';
 import { traceRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
@@ -27,4 +28,5 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   await app.register(failureRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
+  await app.register(exportRoutes);
 }

@@ -289,14 +289,14 @@ export async function parquetStream(store: Store, s: RunSelection, patterns: Red
     'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'finish_reason', 'tool_name', 'tool_call_id',
   ].map((c) => `${c}`);
   const text = TEXT_COLUMNS.map((c) => `${redactedColumn(c, patterns, c === 'tool_arguments')} AS ${c}`);
-  const rs = await store.client.query({
+  // exec: the raw bytes of the output format, streamed as the engine produces them.
+  const rs = await store.client.exec({
     query: `SELECT ${[...cols, ...text, 'status', 'error_type', 'tools', 'failure_modes', 'failure_severities', 'failure_detectors', 'failure_evidence'].join(', ')}
-      ${from} ORDER BY group_key, start_time, span_id`,
+      ${from} ORDER BY group_key, start_time, span_id FORMAT Parquet`,
     query_params: q.params,
-    format: 'Parquet',
     clickhouse_settings: FINAL,
   });
-  return rs.stream() as unknown as Readable;
+  return rs.stream;
 }
 
 /** How many runs and operations a selection holds (the Parquet export's counts). */
