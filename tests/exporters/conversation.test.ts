@@ -114,7 +114,8 @@ t.test('no history on the calls: stitched from the prompt and tool records, mark
     ro({ kind: 'llm', outputMessages: [final] }, [], 's:cc'),
   ];
   const [c] = buildConversations(ops);
-  t.same(c.partial, ['llm_input_missing', 'llm_output_missing']);
+  t.same(c.partial, ['llm_input_missing', 'llm_output_missing', 'tool_definitions_missing']);
+  t.same(c.tools, [{ name: 'Bash' }], 'the tool called, by name only');
   t.same(
     c.messages.map((m) => [m.role, m.parts]),
     [
