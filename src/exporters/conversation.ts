@@ -124,6 +124,16 @@ function extends_(conv: ConvMessage[], input: ChatMessage[]): boolean {
   return true;
 }
 
+const sameContent = (a: ConvMessage | ChatMessage, b: ChatMessage) => a.role === b.role && a.name === b.name && JSON.stringify(a.parts) === JSON.stringify(b.parts);
+
+/** The call's input and output are a prefix of the conversation, message for message. */
+function covered(conv: ConvMessage[], input: ChatMessage[], output: ChatMessage[]): boolean {
+  if (input.length + output.length > conv.length || input.length >= conv.length) return false;
+  for (let i = 0; i < input.length; i++) if (!sameContent(conv[i], input[i])) return false;
+  for (let i = 0; i < output.length; i++) if (!sameContent(conv[input.length + i], output[i])) return false;
+  return true;
+}
+
 function callIds(m: ConvMessage): string[] {
   return m.parts.flatMap((p) => (p.type === 'tool_call' ? [p.id] : []));
 }
@@ -156,7 +166,8 @@ function toolResultMessage(t: Operation): { message: ConvMessage; complete: bool
 function buildRun(runId: string, ops: RunOperation[], subagentRecords: Map<string, RunOperation>, toolsByCallId: Map<string, RunOperation>): Conversation[] {
   const first = ops[0];
   const agentOps = ops.filter((o) => o.op.kind === 'agent' || o.op.kind === 'subagent');
-  const calls = ops.filter((o) => o.op.kind === 'llm');
+  // Calls in time order; calls stamped at the same time in the order of their histories.
+  const calls = ops.filter((o) => o.op.kind === 'llm').sort((a, b) => cmp(a.op.startTimeUnixNano, b.op.startTimeUnixNano) || a.op.inputMessages.length - b.op.inputMessages.length || byTime(a, b));
   const tools = ops.filter((o) => o.op.kind === 'tool' || o.op.kind === 'handoff');
   const toolById = new Map(tools.filter((t) => t.op.toolCallId).map((t) => [t.op.toolCallId, t]));
 
@@ -187,6 +198,12 @@ function buildRun(runId: string, ops: RunOperation[], subagentRecords: Map<strin
     const call = calls[ci];
     const op = call.op;
     if (op.inputMessages.length > 0) {
+      // A call whose history is already in hand (spans stamped out of order, a retried call): its turns are there.
+      if (covered(seg.messages, op.inputMessages, op.outputMessages)) {
+        for (let i = 0; i < op.outputMessages.length; i++) seg.messages[op.inputMessages.length + i].from ||= op.spanId;
+        seg.calls.push(call);
+        continue;
+      }
       if (!extends_(seg.messages, op.inputMessages)) {
         if (seg.messages.length) segments.push(seg);
         seg = newSegment();

@@ -234,3 +234,13 @@ t.test('redaction: each default secret pattern, passwords only in tool arguments
   const pii = makeRedactor(PII_PATTERNS);
   t.equal(pii.text('mail bob@example.com or +1 415 555 0100', counts), 'mail [REDACTED:email] or [REDACTED:phone]');
 });
+
+t.test('calls stamped out of order still make one conversation', async (t) => {
+  const ops = history();
+  // The second call starts first (clock skew between processes).
+  [ops[1].op.startTimeUnixNano, ops[3].op.startTimeUnixNano] = [ops[3].op.startTimeUnixNano, ops[1].op.startTimeUnixNano];
+  const convs = buildConversations(ops);
+  t.equal(convs.length, 1);
+  t.same(convs[0].messages.map((m) => m.role), ['system', 'user', 'assistant', 'tool', 'assistant']);
+  t.equal(convs[0].messages[2].from, ops[1].op.spanId, 'the first turn still belongs to the call that made it');
+});
