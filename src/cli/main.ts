@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate, renormalize, export, config (one file each in cli/commands/, listed in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, export, config, mcp (one file each in cli/commands/, listed in COMMANDS).
 import { ConfigError } from '../config.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config.js';
 import { exportCommand } from './commands/export.js';
+import { mcpCommand } from './commands/mcp.js';
 import { migrateCommand } from './commands/migrate.js';
 import { renormalizeCommand } from './commands/renormalize.js';
 import { serveCommand } from './commands/serve.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   renormalize: renormalizeCommand,
   export: exportCommand,
   config: configCommand,
+  mcp: mcpCommand,
 };
 
 function help(): string {
