@@ -42,13 +42,18 @@ interface Turn {
 
 type GenAiMessage = { role: string; parts: Record<string, unknown>[]; finish_reason?: string };
 
+// Spans get explicit times 5 ms apart, as a model call and a tool take time: stamped by the clock alone, calls made
+// within the same instant tie and the order of a run is not what the agent did.
+let clock = Date.now() - 60_000;
+const tick = () => new Date((clock += 5));
+
 /** One agent run: invoke_agent > (chat, execute_tool*)*, each chat span carrying the whole history. */
 async function runAgent(task: string, turns: Turn[], extra: Record<string, string> = {}): Promise<void> {
-  const agent = tracer.startSpan('invoke_agent weather', { kind: SpanKind.INTERNAL, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'weather', ...extra } });
+  const agent = tracer.startSpan('invoke_agent weather', { kind: SpanKind.INTERNAL, startTime: tick(), attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'weather', ...extra } });
   const ctx = trace.setSpan(context.active(), agent);
   const history: GenAiMessage[] = [{ role: 'user', parts: [{ type: 'text', content: task }] }];
   for (const turn of turns) {
-    const chat: Span = tracer.startSpan('chat gpt-test', { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-test', 'gen_ai.provider.name': 'openai', ...extra } }, ctx);
+    const chat: Span = tracer.startSpan('chat gpt-test', { kind: SpanKind.CLIENT, startTime: tick(), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-test', 'gen_ai.provider.name': 'openai', ...extra } }, ctx);
     const parts: Record<string, unknown>[] = [];
     if (turn.text !== undefined) parts.push({ type: 'text', content: turn.text });
     for (const c of turn.calls ?? []) parts.push({ type: 'tool_call', id: c.id, name: c.name, arguments: c.args });
@@ -61,22 +66,23 @@ async function runAgent(task: string, turns: Turn[], extra: Record<string, strin
       'gen_ai.usage.input_tokens': 100,
       'gen_ai.usage.output_tokens': 20,
     });
-    chat.end();
+    chat.end(tick());
     history.push({ role: 'assistant', parts });
     if (turn.calls?.length) {
       const results: Record<string, unknown>[] = [];
       for (const c of turn.calls) {
         const tool = tracer.startSpan(`execute_tool ${c.name}`, {
+          startTime: tick(),
           attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': c.name, 'gen_ai.tool.call.id': c.id, 'gen_ai.tool.call.arguments': JSON.stringify(c.args), 'gen_ai.tool.call.result': c.result },
         }, ctx);
         if (c.error) tool.setStatus({ code: SpanStatusCode.ERROR, message: c.result });
-        tool.end();
+        tool.end(tick());
         results.push({ type: 'tool_call_response', id: c.id, response: c.result });
       }
       history.push({ role: 'tool', parts: results });
     }
   }
-  agent.end();
+  agent.end(tick());
 }
 
 // The expected conversation in OpenAI's spelling, written from the turns sent (not by the code under test).
