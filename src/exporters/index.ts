@@ -145,8 +145,10 @@ class OutFile {
     return { name: this.name, role: this.role, lines: this.lines, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
-  discard(): void {
+  /** Stops writing and removes the temporary file, once the file stream has closed (or it could reappear). */
+  async discard(): Promise<void> {
     this.head.destroy();
+    await this.done.catch(() => undefined);
     rmSync(this.tmp, { force: true });
   }
 }
@@ -199,8 +201,8 @@ class SplitFiles {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  discard(): void {
-    for (const f of this.files.values()) f.discard();
+  async discard(): Promise<void> {
+    for (const f of this.files.values()) await f.discard();
   }
 }
 
@@ -228,7 +230,7 @@ export async function writeExport(store: Store, request: ExportRequest, outDir: 
     counts.examples = counts.train = selected.operations;
     files = [{ ...(await out.close()), lines: selected.operations }];
   } catch (e) {
-    out.discard();
+    await out.discard();
     throw e;
   }
   return writeManifest(outDir, manifestOf(req, format, counts, files, now));
@@ -265,7 +267,7 @@ export async function writeLines(
     }
     files = await sink.close();
   } catch (e) {
-    sink.discard();
+    await sink.discard();
     throw e;
   }
   return writeManifest(outDir, manifestOf(req, format, { ...counts(), ...splits }, files, now));
