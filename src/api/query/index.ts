@@ -5,6 +5,7 @@ import { BadRequestError } from './errors.js';
 import { compareRoutes } from './compare.js';
 import { exportRoutes } from './export.js';
 import { failureRoutes } from './failures.js';
+import { reportRoutes } from './report.js';
 import { traceRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
 
@@ -30,5 +31,6 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   await app.register(compareRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
+  await app.register(reportRoutes);
   await app.register(exportRoutes);
 }
