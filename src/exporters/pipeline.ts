@@ -33,6 +33,7 @@ export function selectionOf(req: ParsedExportRequest, now = new Date()): RunSele
     serviceVersion: req.serviceVersion,
     agent: req.agent,
     model: req.model,
+    tool: req.tool,
     modesPresent: req.modesPresent,
     modesAbsent: req.modesAbsent,
     successfulOnly: req.successfulOnly,

@@ -19,6 +19,7 @@ export const ExportRequest = z
     serviceVersion: z.string().max(256).optional().meta({ description: 'Harness version: resource service.version' }),
     agent: z.string().max(256).optional(),
     model: z.string().max(256).optional().meta({ description: 'Requested or responded model of any LLM call of the run' }),
+    tool: z.string().max(256).optional().meta({ description: 'Runs that called this tool' }),
     modesPresent: z.array(z.enum(FAILURE_MODES)).optional().meta({ description: 'Runs with all of these failure modes' }),
     modesAbsent: z.array(z.enum(FAILURE_MODES)).optional().meta({ description: 'Runs with none of these failure modes' }),
     successfulOnly: z.boolean().default(false).meta({ description: 'Only runs without failures of medium or high severity' }),

@@ -36,6 +36,7 @@ const OPTIONS: Record<string, { key: keyof ExportRequest; kind: Kind; query?: st
   '--service-version': { key: 'serviceVersion', kind: 'string', query: 'service_version', help: 'harness version (service.version)' },
   '--agent': { key: 'agent', kind: 'string', query: 'agent', help: 'agent name' },
   '--model': { key: 'model', kind: 'string', query: 'model', help: 'model name' },
+  '--tool': { key: 'tool', kind: 'string', query: 'tool', help: 'runs that called this tool' },
   '--modes-present': { key: 'modesPresent', kind: 'list', query: 'modes_present', help: 'failure modes the run must have (a,b)' },
   '--modes-absent': { key: 'modesAbsent', kind: 'list', query: 'modes_absent', help: 'failure modes the run must not have' },
   '--successful-only': { key: 'successfulOnly', kind: 'flag', query: 'successful_only', help: 'only runs without medium/high failures' },

@@ -17,6 +17,7 @@ export interface RunSelection {
   serviceVersion?: string;
   agent?: string;
   model?: string;
+  tool?: string;
   modesPresent?: string[];
   modesAbsent?: string[];
   successfulOnly?: boolean;
@@ -75,6 +76,10 @@ function runsSql(s: RunSelection): { sql: string; params: Record<string, unknown
   if (s.model !== undefined) {
     having.push('countIf(request_model = {model:String} OR response_model = {model:String}) > 0');
     params.model = s.model;
+  }
+  if (s.tool !== undefined) {
+    having.push('countIf(tool_name = {tool:String}) > 0');
+    params.tool = s.tool;
   }
   if (s.modesPresent?.length) {
     having.push('hasAll(groupUniqArrayArray(failure_modes), {present:Array(String)})');
