@@ -268,6 +268,8 @@ t.test('filters: harness version, failure modes, successful runs, turns, tokens;
   t.equal(v.counts.runs, 4);
   const none = await writeExport(svc.store, { ...base, serviceVersion: '9.9' }, join(out, 'f2'));
   t.equal(none.counts.runs, 0);
+  const timed = await writeExport(svc.store, { ...base, service: 'genai-agent', tool: 'get_time' }, join(out, 'f11'));
+  t.equal(timed.counts.runs, 3, 'the Paris run that asked the time and the two secret runs');
   const errs = await writeExport(svc.store, { ...base, service: 'genai-agent', modesPresent: ['tool_error'] }, join(out, 'f3'));
   t.equal(errs.counts.examples, 1);
   const clean = await writeExport(svc.store, { ...base, service: 'genai-agent', successfulOnly: true }, join(out, 'f4'));
