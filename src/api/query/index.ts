@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { sendApiError } from '../errors.js';
 import { compareRoutes } from './compare.js';
+import { exportRoutes } from './export.js';
 import { failureRoutes } from './failures.js';
 import { reportRoutes } from './report.js';
 import { traceRoutes } from './traces.js';
@@ -18,4 +19,5 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   await app.register(usageRoutes);
   await app.register(traceRoutes);
   await app.register(reportRoutes);
+  await app.register(exportRoutes);
 }
