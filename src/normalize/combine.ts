@@ -4,6 +4,7 @@
 import { clearPartial, partialInfo } from './base.js';
 import type { Compaction, Operation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
+import { normalizeWork } from './work.js';
 
 const STRING_FIELDS = [
   'name',
@@ -86,15 +87,6 @@ export function identityKey(op: Operation): string {
 /** How far apart two events may be and still be the same call when no id links them. */
 const NEAREST_WINDOW_NS = 5_000_000_000n;
 
-function distance(a: Operation, b: Operation): bigint | null {
-  try {
-    const d = BigInt(a.endTimeUnixNano) - BigInt(b.endTimeUnixNano);
-    return d < 0n ? -d : d;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * One record per operation: records with the same identity are combined, partial records are folded into
  * the operation they complete (or stand alone when it is not in the batch, unless they ask to be dropped).
@@ -120,6 +112,7 @@ export function coalesce(ops: Operation[]): Operation[] {
   if (partials.length === 0) return out;
   let byRequest: Map<string, Operation> | undefined;
   let byToolCall: Map<string, Operation> | undefined;
+  let nearest: NearestIndex | undefined;
   for (const p of partials) {
     const info = partialInfo(p)!;
     let host: Operation | undefined;
@@ -135,18 +128,10 @@ export function coalesce(ops: Operation[]): Operation[] {
         byToolCall ??= index(out, (o) => (o.toolCallId ? o.kind + '/' + o.sessionId + '/' + o.toolCallId : ''));
         host = byToolCall.get(p.kind + '/' + p.sessionId + '/' + p.toolCallId);
         break;
-      case 'nearest': {
-        let best: bigint | null = null;
-        for (const o of out) {
-          if (o.kind !== p.kind || o.sessionId !== p.sessionId || partialInfo(o)) continue;
-          const d = distance(o, p);
-          if (d !== null && d <= NEAREST_WINDOW_NS && (best === null || d < best)) {
-            best = d;
-            host = o;
-          }
-        }
+      case 'nearest':
+        nearest ??= new NearestIndex(out);
+        host = nearest.find(p);
         break;
-      }
     }
     clearPartial(p);
     if (host) combine(host, p, true);
@@ -157,11 +142,100 @@ export function coalesce(ops: Operation[]): Operation[] {
       if (prev) combine(prev, p, true);
       else {
         byIdentity.set(k, p);
+        nearest?.add(p, out.length);
         out.push(p);
       }
     }
   }
   return out;
+}
+
+interface Timed {
+  op: Operation;
+  end: bigint;
+  /** Position in the output: among equally near candidates the first one wins. */
+  index: number;
+}
+
+/**
+ * The operation of the same kind and session whose end is nearest a partial record's end (within
+ * NEAREST_WINDOW_NS), by binary search over end times instead of a scan of every operation per record:
+ * Gemini CLI sends one such record per model call, so a long session would otherwise cost its square.
+ */
+class NearestIndex {
+  private readonly lists = new Map<string, Timed[]>();
+
+  constructor(ops: Operation[]) {
+    ops.forEach((o, i) => this.push(o, i));
+    for (const l of this.lists.values()) l.sort((a, b) => (a.end < b.end ? -1 : a.end > b.end ? 1 : a.index - b.index));
+  }
+
+  private static key(o: Operation): string {
+    return o.kind + '\u0000' + o.sessionId;
+  }
+
+  private static end(o: Operation): bigint | null {
+    try {
+      return BigInt(o.endTimeUnixNano);
+    } catch {
+      return null;
+    }
+  }
+
+  private push(o: Operation, index: number): Timed[] | undefined {
+    const end = NearestIndex.end(o);
+    if (end === null) return undefined;
+    const k = NearestIndex.key(o);
+    let l = this.lists.get(k);
+    if (!l) this.lists.set(k, (l = []));
+    l.push({ op: o, end, index });
+    return l;
+  }
+
+  /** A record that stood alone joins the candidates for the records after it (it was appended last). */
+  add(o: Operation, index: number): void {
+    const end = NearestIndex.end(o);
+    if (end === null) return;
+    const k = NearestIndex.key(o);
+    let l = this.lists.get(k);
+    if (!l) this.lists.set(k, (l = []));
+    l.splice(lowerBound(l, end, index), 0, { op: o, end, index });
+  }
+
+  find(p: Operation): Operation | undefined {
+    const end = NearestIndex.end(p);
+    const l = this.lists.get(NearestIndex.key(p));
+    if (end === null || !l) return undefined;
+    const at = lowerBound(l, end, -1);
+    let best: Timed | undefined;
+    let bestD = 0n;
+    const consider = (c: Timed): boolean => {
+      normalizeWork.steps++;
+      const d = c.end > end ? c.end - end : end - c.end;
+      if (d > NEAREST_WINDOW_NS || (best && d > bestD)) return false; // sorted: farther ones follow
+      if (!best || d < bestD || c.index < best.index) {
+        best = c;
+        bestD = d;
+      }
+      return true;
+    };
+    for (let i = at - 1; i >= 0 && consider(l[i]); i--);
+    for (let i = at; i < l.length && consider(l[i]); i++);
+    return best?.op;
+  }
+}
+
+/** First position whose (end, index) is not below the given one. */
+function lowerBound(l: Timed[], end: bigint, index: number): number {
+  let lo = 0;
+  let hi = l.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = l[mid];
+    if (m.end < end || (m.end === end && m.index < index)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function index(ops: Operation[], key: (o: Operation) => string): Map<string, Operation> {
