@@ -55,7 +55,13 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number }) {
+  readonly settleOverflows = new Counter({
+    name: 'tracemill_settle_overflows_total',
+    help: 'Times the settle backlog reached TRACEMILL_SETTLE_MAX_PENDING; the groups left out are caught up from the stored data',
+    registers: [this.registry],
+  });
+
+  constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number; settledThrough?(): number }) {
     new Gauge({
       name: 'tracemill_write_queue_bytes',
       help: 'Encoded rows waiting for or in an INSERT',
@@ -78,6 +84,15 @@ export class ServiceMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources.pendingGroups());
+      },
+    });
+    new Gauge({
+      name: 'tracemill_settle_lag_seconds',
+      help: 'Age of the oldest ingested data not yet normalized (0 when everything is): how far failure statistics trail ingest',
+      registers: [this.registry],
+      collect() {
+        const through = sources.settledThrough?.();
+        this.set(through === undefined ? 0 : Math.max(0, (Date.now() - through) / 1000));
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'tracemill_' });

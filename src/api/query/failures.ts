@@ -116,6 +116,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
+      const freshness = app.freshness(); // before the query: what had settled by then is in it
       const q = req.query;
       const range = rangeOf(q);
       if (range.from >= range.to) throw badRequest('from', 'must be before to');
@@ -125,7 +126,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
         stats(app.store, project, range, q, groupBy),
         q.compare === 'previous' ? stats(app.store, project, previousRange(range), q, groupBy) : undefined,
       ]);
-      if (!prev) return { from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
+      if (!prev) return { freshness, from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
       const prevOf = new Map(prev.rows.map((r) => [JSON.stringify(groupBy.map((g) => r[g])), r]));
       const rows = current.rows.map((r) => {
         const p = prevOf.get(JSON.stringify(groupBy.map((g) => r[g])));
@@ -133,6 +134,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
         return { ...r, previous: pf, change: { failures: r.failures - pf.failures, failure_rate: r.failure_rate - pf.failure_rate } };
       });
       return {
+        freshness,
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         group_by: groupBy,
