@@ -73,6 +73,8 @@ export class Settler {
    * backlog has halved (bounded pages, oldest data first).
    */
   private overflowSince: number | undefined;
+  /** Where the catch-up's next page starts (its order: first data time, project, group key). */
+  private catchUpCursor: { first: string; project: string; key: string } | undefined;
   /** Oldest first-seen time among the groups of the batch being rebuilt (they are out of `pending`). */
   private inFlightSince: number | undefined;
 
@@ -101,6 +103,7 @@ export class Settler {
     } else if (this.pending.size >= this.maxPending) {
       if (this.overflowSince === undefined) this.opts.onOverflow?.(this.pending.size);
       this.overflowSince = Math.min(this.overflowSince ?? Infinity, firstSeen);
+      this.catchUpCursor = undefined; // this group may sort before the cursor: the catch-up starts over
     } else this.pending.set(id, { project, key, firstSeen, lastSeen: now });
   }
 
@@ -243,27 +246,39 @@ export class Settler {
    */
   private async catchUp(): Promise<void> {
     const since = this.overflowSince!;
+    const cursor = this.catchUpCursor ?? { first: '1970-01-01 00:00:00.000', project: '', key: '' };
     this.overflowSince = undefined;
+    this.catchUpCursor = undefined;
     const page = Math.max(1, Math.floor(this.maxPending / 2));
-    const rows = await this.store.query<{ project_id: string; k: string; first: string }>(
-      `SELECT project_id, k, min(t) AS first FROM (
-         SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM spans WHERE ingested_at >= {since:DateTime64(3)}
-         UNION ALL
-         SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM logs
-          WHERE ingested_at >= {since:DateTime64(3)} AND (session_id != '' OR trace_id != ''))
-       GROUP BY project_id, k ORDER BY first LIMIT {page:UInt32}`,
-      { since: toClickHouseTime(new Date(Math.max(0, since - WATERMARK_MARGIN_MS))), page },
-    ).catch((e: Error) => {
-      this.overflowSince = Math.min(this.overflowSince ?? Infinity, since); // tried again at the next tick
-      throw e;
-    });
+    const rows = await this.store
+      .query<{ project_id: string; k: string; first: string }>(
+        `SELECT project_id, k, toString(min(t)) AS first FROM (
+           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM spans WHERE ingested_at >= {since:DateTime64(3)}
+           UNION ALL
+           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM logs
+            WHERE ingested_at >= {since:DateTime64(3)} AND (session_id != '' OR trace_id != ''))
+         GROUP BY project_id, k
+         HAVING (min(t), project_id, k) > ({cf:DateTime64(3)}, {cp:String}, {ck:String})
+         ORDER BY min(t), project_id, k LIMIT {page:UInt32}`,
+        { since: toClickHouseTime(new Date(Math.max(0, since - WATERMARK_MARGIN_MS))), cf: cursor.first, cp: cursor.project, ck: cursor.key, page },
+      )
+      .catch((e: Error) => {
+        this.overflowSince = Math.min(this.overflowSince ?? Infinity, since); // tried again at the next tick
+        this.catchUpCursor = cursor;
+        throw e;
+      });
     const now = Date.now();
-    const timeOf = (t: string) => {
-      const ms = Date.parse(t.replace(' ', 'T') + 'Z');
-      return Number.isFinite(ms) ? ms : since;
-    };
-    for (const r of rows) this.touch(r.project_id, r.k, now - this.opts.settleMs, Math.min(now, timeOf(r.first)));
-    if (rows.length === page) this.overflowSince = Math.min(this.overflowSince ?? Infinity, timeOf(rows[rows.length - 1].first));
+    for (const r of rows) {
+      const first = Date.parse(r.first.replace(' ', 'T') + 'Z');
+      this.touch(r.project_id, r.k, now - this.opts.settleMs, Math.min(now, Number.isFinite(first) ? first : since));
+    }
+    if (rows.length === page) {
+      // More to read: the untracked data still starts at `since`.
+      const overflowed = this.overflowSince !== undefined;
+      this.overflowSince = Math.min(this.overflowSince ?? Infinity, since);
+      const last = rows[rows.length - 1];
+      if (!overflowed) this.catchUpCursor = { first: last.first, project: last.project_id, key: last.k };
+    }
   }
 
   private nextVersion(): bigint {
