@@ -20,7 +20,10 @@ export interface SettleOptions {
   /** Quiet time after a group's last data before it is rebuilt (ms). */
   settleMs: number;
   rules?: Rules;
-  /** Groups rebuilt per store round trip. */
+  /**
+   * Groups rebuilt per store round trip (16). Their rows are read and parsed on the event loop, so the batch
+   * is kept small: 200 Claude Code sessions of 512 spans stalled /healthz for seconds in bench/analysis.ts.
+   */
   batchGroups?: number;
   onError?: (err: Error) => void;
   /** Told how many groups each rebuild wrote (counters). */
@@ -82,7 +85,7 @@ export class Settler {
     private readonly store: Store,
     private readonly opts: SettleOptions,
   ) {
-    this.batchGroups = opts.batchGroups ?? 200;
+    this.batchGroups = opts.batchGroups ?? 16;
     this.runner = opts.worker ? new WorkerRunner(opts.rules) : inlineRunner(opts.rules);
     this.maxPending = opts.maxPending ?? 100_000;
   }
