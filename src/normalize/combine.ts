@@ -113,6 +113,9 @@ export function coalesce(ops: Operation[]): Operation[] {
   let byRequest: Map<string, Operation> | undefined;
   let byToolCall: Map<string, Operation> | undefined;
   let nearest: NearestIndex | undefined;
+  // Partials left standing alone: never a host for a later partial by nearness (two lone completion
+  // records a second apart are two calls, not one).
+  const alone = new Set<Operation>();
   for (const p of partials) {
     const info = partialInfo(p)!;
     let host: Operation | undefined;
@@ -129,7 +132,7 @@ export function coalesce(ops: Operation[]): Operation[] {
         host = byToolCall.get(p.kind + '/' + p.sessionId + '/' + p.toolCallId);
         break;
       case 'nearest':
-        nearest ??= new NearestIndex(out);
+        nearest ??= new NearestIndex(out.filter((o) => !alone.has(o)));
         host = nearest.find(p);
         break;
     }
@@ -142,8 +145,8 @@ export function coalesce(ops: Operation[]): Operation[] {
       if (prev) combine(prev, p, true);
       else {
         byIdentity.set(k, p);
-        nearest?.add(p, out.length);
         out.push(p);
+        alone.add(p);
       }
     }
   }
@@ -190,16 +193,6 @@ class NearestIndex {
     if (!l) this.lists.set(k, (l = []));
     l.push({ op: o, end, index });
     return l;
-  }
-
-  /** A record that stood alone joins the candidates for the records after it (it was appended last). */
-  add(o: Operation, index: number): void {
-    const end = NearestIndex.end(o);
-    if (end === null) return;
-    const k = NearestIndex.key(o);
-    let l = this.lists.get(k);
-    if (!l) this.lists.set(k, (l = []));
-    l.splice(lowerBound(l, end, index), 0, { op: o, end, index });
   }
 
   find(p: Operation): Operation | undefined {

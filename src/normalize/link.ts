@@ -14,8 +14,6 @@ import { cmpNanos, nonZero } from './values.js';
 import { normalizeWork } from './work.js';
 import { matchSpawnCalls } from './spawn-match.js';
 
-export { SPAWN_TOOLS } from './spawn-match.js';
-
 // Bounds ancestor walks: real agent trees are far shallower, and broken exporters can send parent cycles.
 const MAX_WALK = 64;
 

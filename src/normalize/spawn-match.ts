@@ -8,11 +8,10 @@
 // lists are keyed by scope (session or trace), by the calling agent, and by each quoted string in the
 // arguments (the "named" preference: the subagent's type appears there as a JSON string).
 import type { Operation } from '../model/operation.js';
+import { SPAWN_TOOLS } from './dialects/index.js';
 import { normalizeWork } from './work.js';
 import { cmpNanos, nonZero } from './values.js';
 
-/** Tool names that start a subagent (Claude Code Agent/Task, Codex spawn_agent, Copilot runSubagent). */
-export const SPAWN_TOOLS = new Set(['Agent', 'Task', 'spawn_agent', 'runSubagent', 'delegate_task']);
 
 /** Log events carry end times and rounded durations: allow a second of slack before calling a tool "after". */
 const SLACK_NS = 1_000_000_000n;

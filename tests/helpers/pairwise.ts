@@ -6,7 +6,7 @@ import { toolCalls } from '../../src/analysis/detectors/fingerprint.js';
 import { type AgentRun, answerCalls, compareNanos, isCompaction, lastToEnd } from '../../src/analysis/detectors/run.js';
 import { hasError } from '../../src/analysis/detectors/signals.js';
 import { assistantText } from '../../src/analysis/detectors/text.js';
-import { SPAWN_TOOLS } from '../../src/normalize/spawn-match.js';
+import { SPAWN_TOOLS } from '../../src/normalize/dialects/index.js';
 import { cmpNanos, nonZero } from '../../src/normalize/values.js';
 
 const SLACK_NS = 1_000_000_000n;
