@@ -8,7 +8,8 @@ import t from 'tap';
 import { startServe, stopChild } from './helpers/child.js';
 import { claudeCodeRequest } from './helpers/sessions.js';
 
-const GRACE_MS = 4000;
+// Long enough that the rebuild abandoned at the deadline (grace minus a fifth) is left in time on a busy machine.
+const GRACE_MS = 10_000;
 
 async function toolCalls(url: string): Promise<number> {
   const res = await fetch(`${url}/api/v1/tools/stats?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z`);
@@ -44,15 +45,16 @@ t.test('one long session: /healthz answers during its analysis, SIGTERM ends wit
     slowest = Math.max(slowest, performance.now() - t0);
     await new Promise((r) => setTimeout(r, 50));
   }
-  // Generous for a shared machine: the point is seconds (normalization on the event loop) against milliseconds.
-  t.ok(slowest < 1000, `slowest /healthz during the analysis: ${Math.round(slowest)} ms`);
+  // Generous for a shared machine: normalizing this session on the event loop takes several seconds of CPU; what
+  // remains there is reading the session's rows (docs/scaling.md), well under that.
+  t.ok(slowest < 2500, `slowest /healthz during the analysis: ${Math.round(slowest)} ms`);
 
   const termAt = performance.now();
   first.child.kill('SIGTERM');
   await exited;
   const stopMs = performance.now() - termAt;
   t.ok(stopMs < GRACE_MS + 2000, `exited ${Math.round(stopMs)} ms after SIGTERM (grace period ${GRACE_MS} ms), code ${exit}, signal ${exitSignal}`);
-  t.equal(exit, 0, 'a clean exit: the rebuild still running was abandoned at the deadline, the store closed');
+  t.equal(exit, 0, 'a clean exit (code 0): what was not settled by the deadline is left, the store closed');
   if (process.env.DEBUG_SETTLE) console.error(first.output().slice(-3000));
 
   // Whatever the first process had not settled, the next start does.
