@@ -2,7 +2,7 @@
 // and OpenInference spans also carry gen_ai.*, OpenLLMetry legacy spans carry gen_ai.system, Vercel v7,
 // Pydantic AI, Strands and ADK are semconv-shaped — so the specific ones come first and plain semconv last.
 import { claudeCodeLogs, claudeCodeSpans } from './claude-code.js';
-import { codexLogs } from './codex.js';
+import { codexLogs, codexSpans } from './codex.js';
 import { geminiCliLogs, geminiCliSpans } from './gemini-cli.js';
 import { googleAdkSpans } from './google-adk.js';
 import { langsmithSpans } from './langsmith.js';
@@ -23,6 +23,7 @@ export const SPAN_DIALECTS: readonly SpanDialect[] = [
   vercelAiSpans,
   mastraSpans,
   geminiCliSpans,
+  codexSpans,
   googleAdkSpans,
   pydanticAiSpans,
   strandsSpans,
