@@ -39,37 +39,42 @@ function pretty(s: string): string {
 }
 
 function Node({ node, traceId, selected, depth }: { node: TreeNode; traceId: string; selected: string; depth: number }) {
-  const label = (
-    <span class={`node kind-${node.kind}${node.span_id === selected ? ' selected' : ''}${node.failures.length ? ' failed' : ''}`} id={`op-${node.span_id}`}>
-      <span class="kind">{node.kind}</span>{' '}
-      <a href={href('trace', traceId, { span: node.span_id })} aria-current={node.span_id === selected ? 'true' : undefined}>
-        {node.tool?.name ?? node.name}
-      </a>{' '}
-      <span class="dur">{ms(node.duration_ms)}</span>
-      {node.status === 'error' && <span class="err-badge">error</span>}
-      {node.failures.map((f) => (
-        <span class={`mode sev-${f.severity}`} title={f.evidence}>
-          {f.mode}
-        </span>
-      ))}
-      {node.compaction && (
-        <span class="compaction">
-          compaction {node.compaction.tokens_before ?? '?'} → {node.compaction.tokens_after ?? '?'} tokens
-        </span>
-      )}
-    </span>
-  );
-  if (!node.children.length) return <li>{label}</li>;
+  const [open, setOpen] = useState(depth < 4);
+  const name = node.tool?.name ?? node.name;
   return (
     <li>
-      <details open={depth < 4}>
-        <summary>{label}</summary>
+      {node.children.length ? (
+        <button type="button" class="toggle" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${node.kind} ${name}`} onClick={() => setOpen(!open)}>
+          {open ? '▾' : '▸'}
+        </button>
+      ) : (
+        <span class="toggle-space" />
+      )}
+      <span class={`node kind-${node.kind}${node.span_id === selected ? ' selected' : ''}${node.failures.length ? ' failed' : ''}`} id={`op-${node.span_id}`}>
+        <span class="kind">{node.kind}</span>{' '}
+        <a href={href('trace', traceId, { span: node.span_id })} aria-current={node.span_id === selected ? 'true' : undefined}>
+          {name}
+        </a>{' '}
+        <span class="dur">{ms(node.duration_ms)}</span>
+        {node.status === 'error' && <span class="err-badge">error</span>}
+        {node.failures.map((f) => (
+          <span class={`mode sev-${f.severity}`} title={f.evidence}>
+            {f.mode}
+          </span>
+        ))}
+        {node.compaction && (
+          <span class="compaction">
+            compaction {node.compaction.tokens_before ?? '?'} → {node.compaction.tokens_after ?? '?'} tokens
+          </span>
+        )}
+      </span>
+      {node.children.length > 0 && open && (
         <ul>
           {node.children.map((c) => (
             <Node node={c} traceId={traceId} selected={selected} depth={depth + 1} />
           ))}
         </ul>
-      </details>
+      )}
     </li>
   );
 }
