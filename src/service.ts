@@ -50,7 +50,7 @@ export interface Service {
 
 export interface ServiceOptions {
   /** Scheduled jobs: this process's replica id and claim wait (tests). */
-  jobs?: { replica?: string; claimWaitMs?: number };
+  jobs?: { replica?: string; claimWaitMs?: number; settleLagMs?: number };
   /** Called with the HTTP server before any route is added (self-telemetry hooks, src/telemetry.ts). */
   instrument?(app: FastifyInstance): void;
 }

@@ -80,6 +80,8 @@ export class Settler {
   private catchUpCursor: { first: string; project: string; key: string } | undefined;
   /** Oldest first-seen time among the groups of the batch being rebuilt (they are out of `pending`). */
   private inFlightSince: number | undefined;
+  /** How far before its `since` a catch-up reads (none right after a clean close; see markCleanClose). */
+  private catchUpMargin = WATERMARK_MARGIN_MS;
 
   constructor(
     private readonly store: Store,
@@ -129,11 +131,16 @@ export class Settler {
     const rows = await this.store.query<{ value: string }>(`SELECT argMax(value, updated_at) AS value FROM tracemill_state WHERE name = {n:String}`, {
       n: WATERMARK,
     });
-    const since = rows.length && rows[0].value ? Number(rows[0].value) : 0;
+    // A value `clean:<ms>` was written by a close that settled everything (markCleanClose): no margin needed.
+    const value = rows.length ? rows[0].value : '';
+    const clean = value.startsWith('clean:');
+    const since = value ? Number(clean ? value.slice(6) : value) : 0;
+    this.catchUpMargin = clean ? 0 : WATERMARK_MARGIN_MS;
     // Every group with data ingested since the watermark, read back as a catch-up: a page now, the rest as
     // the backlog drains (a restart after a long outage does not load every group into memory at once).
     this.overflowSince = since;
     await this.catchUp();
+    this.catchUpMargin = WATERMARK_MARGIN_MS;
     const every = Math.max(50, Math.min(1000, Math.floor(this.opts.settleMs / 4)));
     this.timer = setInterval(() => void this.tick(false), every);
     this.timer.unref();
@@ -156,9 +163,24 @@ export class Settler {
     if (this.timer) clearInterval(this.timer);
     // At the deadline a rebuild still running is abandoned (the worker stops; its groups go back to pending).
     const abandon = Number.isFinite(deadline) ? setTimeout(() => void this.runner.close(), Math.max(0, deadline - Date.now())) : undefined;
+    const closeStarted = Date.now();
     await this.tick(true).catch((e: Error) => this.opts.onError?.(e));
     clearTimeout(abandon);
     await this.runner.close();
+    await this.markCleanClose(closeStarted).catch((e: Error) => this.opts.onError?.(e));
+  }
+
+  /**
+   * After a close that settled everything (the service closes this after ingest has stopped and the write
+   * queue has drained, so every committed row's group was touched before `closeStarted`), the watermark can
+   * be `closeStarted` itself rather than lag by the margin: the next start then rebuilds nothing that did not
+   * change, so no agent run gets a new version (and a scheduled corpus job does not export it again). Only
+   * on the embedded store, where ingested_at comes from this machine's clock; a server's clock may differ.
+   */
+  private async markCleanClose(closeStarted: number): Promise<void> {
+    if (this.store.mode !== 'embedded' || this.pending.size || this.overflowSince !== undefined || this.inFlightSince !== undefined) return;
+    await this.store.command(`INSERT INTO tracemill_state (name, value) VALUES ({n:String}, {v:String})`, { n: WATERMARK, v: `clean:${closeStarted}` });
+    this.savedWatermark = closeStarted;
   }
 
   /** Rebuilds every group with data in [since, until) — `tracemill renormalize`. */
@@ -263,7 +285,7 @@ export class Settler {
          GROUP BY project_id, k
          HAVING (min(t), project_id, k) > ({cf:DateTime64(3)}, {cp:String}, {ck:String})
          ORDER BY min(t), project_id, k LIMIT {page:UInt32}`,
-        { since: toClickHouseTime(new Date(Math.max(0, since - WATERMARK_MARGIN_MS))), cf: cursor.first, cp: cursor.project, ck: cursor.key, page },
+        { since: toClickHouseTime(new Date(Math.max(0, since - this.catchUpMargin))), cf: cursor.first, cp: cursor.project, ck: cursor.key, page },
       )
       .catch((e: Error) => {
         this.overflowSince = Math.min(this.overflowSince ?? Infinity, since); // tried again at the next tick

@@ -57,14 +57,14 @@ export interface RunPlan {
 }
 
 /** The window of the run at `tick`, given the watermark of the job's last successful run. */
-export function planRun(job: Job, tick: Date, watermark: Date | undefined): RunPlan {
+export function planRun(job: Job, tick: Date, watermark: Date | undefined, settleLagMs = SETTLE_LAG_MS): RunPlan {
   const runId = runIdOf(tick);
   const start = job.start !== undefined ? parseTimeExpr(job.start, tick.getTime()) : undefined;
   if (job.kind === 'report') {
     const from = watermark ?? start ?? new Date(tick.getTime() - scheduleInterval(job, tick));
     return { runId, tick, from, to: tick, watermark: tick, empty: from >= tick };
   }
-  const to = new Date(tick.getTime() - SETTLE_LAG_MS);
+  const to = new Date(tick.getTime() - settleLagMs);
   const from = watermark ?? start;
   return { runId, tick, from, to, watermark: to, empty: from !== undefined && from >= to };
 }

@@ -34,6 +34,8 @@ export interface SchedulerOptions {
   replica?: string;
   /** How long a claim waits for other replicas' claims before reading the winner (ms). */
   claimWaitMs?: number;
+  /** How far behind the tick a corpus or records run stops (plan.ts SETTLE_LAG_MS by default; tests use 0). */
+  settleLagMs?: number;
   kinds?: Partial<Record<JobKind, KindRunner>>;
   /** TRACEMILL_HARNESS_ATTRIBUTES, for reports. */
   harnessAttributes?: readonly string[];
@@ -214,7 +216,7 @@ export class JobScheduler {
     try {
       // From the newest successful run's watermark: a failed run leaves it where it was, so the next run
       // covers the failed run's window too.
-      const plan = planRun(job, tick, await lastWatermark(store, job.name));
+      const plan = planRun(job, tick, await lastWatermark(store, job.name), this.opts.settleLagMs);
       Object.assign(row, { run_id: plan.runId, window_from: plan.from ?? null, window_to: plan.to, watermark: plan.watermark });
       await writeRun(store, row);
       mkdirSync(dest, { recursive: true });

@@ -18,6 +18,8 @@ export interface RunBatch {
   spreadMs?: number;
   /** Extra resource attributes. */
   resource?: Record<string, string>;
+  /** Give the chat span its messages (a user task naming the trace id, the assistant's answer), for corpora. */
+  messages?: boolean;
 }
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -56,7 +58,17 @@ export function runRequests(b: RunBatch, perRequest = 200): { bodies: string[]; 
         kind: 3,
         startTimeUnixNano: ns(1),
         endTimeUnixNano: ns(100),
-        attributes: [str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', b.model ?? 'demo-model'), str('gen_ai.system', 'openai')],
+        attributes: [
+          str('gen_ai.operation.name', 'chat'),
+          str('gen_ai.request.model', b.model ?? 'demo-model'),
+          str('gen_ai.system', 'openai'),
+          ...(b.messages
+            ? [
+                str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Fix the failing test of run ${traceId}.` }] }])),
+                str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'The test passes now.' }], finish_reason: 'stop' }])),
+              ]
+            : []),
+        ],
         status: { code: 1 },
       });
       b.tools.forEach((tool, j) => {

@@ -1,8 +1,7 @@
-// Job kinds `corpus` and `records`: one call to the corpus exporter (issue 12, "Fine-tuning corpora"), which
-// writes its files and returns a manifest. That exporter is not in this branch: `exportCorpus` is the one
-// place to connect it (`writeExport(store, request, outDir)` from src/exporters/index.ts). Until then a
-// corpus or records run fails with a message saying so, which the run history shows.
+// Job kinds `corpus` and `records`: one call to the corpus exporter (writeExport in src/exporters/index.ts),
+// which writes its files and manifest into the run's directory and returns the manifest.
 import { readdirSync } from 'node:fs';
+import { type ExportRequest, writeExport } from '../../exporters/index.js';
 import type { Store } from '../../store/clickhouse.js';
 import type { KindRunner } from './types.js';
 
@@ -30,14 +29,8 @@ export interface CorpusExportManifest {
 
 export type WriteExport = (store: Store, request: CorpusExportRequest, outDir: string) => Promise<CorpusExportManifest>;
 
-export class ExporterMissingError extends Error {
-  override name = 'ExporterMissingError';
-}
-
-/** The corpus exporter. Replace the body with `writeExport(store, request, outDir)` once it is merged. */
-export const exportCorpus: WriteExport = async () => {
-  throw new ExporterMissingError('the corpus exporter (src/exporters/index.ts writeExport) is not part of this build, so corpus and records jobs cannot run');
-};
+/** The corpus exporter, as jobs call it. */
+const exportCorpus: WriteExport = (store, request, outDir) => writeExport(store, request as ExportRequest, outDir);
 
 export function corpusRequest(job: Parameters<KindRunner>[0]['job'], project: string, from: Date | undefined, to: Date): CorpusExportRequest {
   return {
