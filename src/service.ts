@@ -17,6 +17,8 @@ import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
 import { groupsOf } from './analysis/groups.js';
 import { Settler } from './analysis/settle.js';
+import { AlertsConfig } from './alerts/config.js';
+import { RegressionLoop } from './alerts/loop.js';
 import { loadRules } from './normalize/load-rules.js';
 import { createSink, logRows, metricRows, spanRows } from './pipeline.js';
 import { bindGrpc, createGrpcServer, shutdownGrpc } from './receivers/grpc.js';
@@ -34,6 +36,8 @@ export interface Service {
   writer: BatchWriter;
   /** Rebuilds normalized operations and failures of groups whose data has settled. */
   normalizer: Settler;
+  /** Regression detection and alert notifications (docs/regressions.md). */
+  alerts: RegressionLoop;
   http: FastifyInstance;
   grpc: grpc.Server;
   httpUrl: string;
@@ -86,6 +90,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     rules,
     onError: (err) => http.log.warn({ err: err.message }, 'normalization failed; will retry'),
     onRebuilt: (groups) => metrics.settleRebuilds.inc(groups),
+  });
+  const alerts = new RegressionLoop({
+    store,
+    config: config.alerts ?? AlertsConfig.parse({}),
+    harnessAttributes: config.harnessAttributes,
+    log: { warn: (obj, msg) => http.log.warn(obj, msg) },
   });
   const commitKeys = (signal: string, items: unknown[]): string[] => (signal === 'metrics' ? [] : groupsOf(items as (Span | LogRecord)[]));
   const afterCommit = (_signal: string, keys: string[], ctx: { project: string }) => normalizer.touchGroups(ctx.project, keys);
@@ -173,6 +183,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   if (storeDown) writer.pause(`the store is not reachable yet (${storeDown.message.split('\n')[0]})`);
   try {
     if (!storeDown) await normalizer.start();
+    alerts.start();
     httpUrl = await http.listen({ host: config.host, port: config.httpPort });
     grpcPort = await bindGrpc(grpcServer, config.host, config.grpcPort);
   } catch (e) {
@@ -180,6 +191,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     grpcServer.forceShutdown();
     await writer.close();
     await normalizer.close();
+    await alerts.close();
     await store.close();
     throw e;
   }
@@ -205,10 +217,11 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       await Promise.all([http.close(), shutdownGrpc(grpcServer)]);
       await writer.close();
       await normalizer.close();
+      await alerts.close();
       await store.close();
     })());
 
-  return { config, store, writer, normalizer, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
+  return { config, store, writer, normalizer, alerts, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
 }
 
 function metadataText(md: grpc.Metadata, key: string): string | undefined {

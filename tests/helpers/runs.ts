@@ -61,8 +61,10 @@ export function runRequests(b: RunBatch, perRequest = 200): { bodies: string[]; 
       });
       b.tools.forEach((tool, j) => {
         const e = b.errors?.[tool] ?? 0;
-        // Failing runs spread evenly over the batch (and so over its time span).
-        const fails = Math.floor(((i + 1) * e) / b.runs) > Math.floor((i * e) / b.runs);
+        // Failing runs spread evenly over the batch (and so over its time span), shifted per tool so that two
+        // tools with the same count do not fail in the same runs.
+        const k = (i + j * 7) % b.runs;
+        const fails = Math.floor(((k + 1) * e) / b.runs) > Math.floor((k * e) / b.runs);
         if (fails) failing[tool]!.push(traceId);
         spans.push({
           traceId,

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { BadRequestError } from './errors.js';
 import { compareRoutes } from './compare.js';
+import { alertRoutes } from './alerts.js';
 import { failureRoutes } from './failures.js';
 import { traceRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
@@ -27,6 +28,7 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   });
   await app.register(failureRoutes);
   await app.register(compareRoutes);
+  await app.register(alertRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
 }

@@ -188,7 +188,7 @@ export async function countPopulation(store: Store, project: string, pop: Popula
     ),
     store.query<{ mode: string; dim: string; value: string; affected: string; failures: string; examples: string[] }>(
       `${withSql}
-       SELECT m AS mode, d.1 AS dim, d.2 AS value, uniqExact(trace_id) AS affected, count() AS failures, groupUniqArray({examples:UInt32})(trace_id) AS examples
+       SELECT m AS mode, d.1 AS dim, d.2 AS value, uniqExact(trace_id) AS affected, count() AS failures, ${examples > 0 ? 'groupUniqArray({examples:UInt32})(trace_id)' : 'CAST([], \'Array(String)\')'} AS examples
          FROM (
            SELECT o.trace_id AS trace_id, toString(m) AS m, toString(ft) AS ft, r.models AS models${needAttrs ? ', r.harness AS harness' : ''}
              FROM ops AS o ARRAY JOIN o.failure_modes AS m, o.failure_tools AS ft
