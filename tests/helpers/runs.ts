@@ -1,5 +1,6 @@
 // Generated agent runs as OTLP/JSON trace requests (the GenAI semantic conventions): a root invoke_agent span,
-// a chat span and one execute_tool span per tool call, the failing ones with an ERROR status (tool_error).
+// a chat span asking for the tools, one execute_tool span per tool call (the failing ones with an ERROR
+// status: tool_error) and a final chat span with the answer.
 // For the comparison and regression tests, which need many runs of a known harness at known times.
 import { randomBytes } from 'node:crypto';
 
@@ -16,6 +17,8 @@ export interface RunBatch {
   /** Start of the first run; runs are spread over `spreadMs` after it. */
   start: Date;
   spreadMs?: number;
+  /** tool -> how many runs have the model call that tool with arguments that are not JSON (invalid_tool_arguments). */
+  invalidArguments?: Record<string, number>;
   /** Extra resource attributes. */
   resource?: Record<string, string>;
 }
@@ -48,6 +51,13 @@ export function runRequests(b: RunBatch, perRequest = 200): { bodies: string[]; 
         attributes: [str('gen_ai.operation.name', 'invoke_agent'), str('gen_ai.agent.name', 'demo')],
         status: {},
       });
+      // The model's tool calls, in the chat span's output (gen_ai.output.messages); a broken one where asked.
+      const calls = b.tools.map((tool, j) => {
+        const e = b.invalidArguments?.[tool] ?? 0;
+        const k = (i + j * 11) % b.runs;
+        const broken = Math.floor(((k + 1) * e) / b.runs) > Math.floor((k * e) / b.runs);
+        return { type: 'tool_call', id: `call_${j}`, name: tool, arguments: broken ? '{"path": "src/a.ts", "patch": ' : '{"path": "src/a.ts"}' };
+      });
       spans.push({
         traceId,
         spanId: chat,
@@ -56,7 +66,24 @@ export function runRequests(b: RunBatch, perRequest = 200): { bodies: string[]; 
         kind: 3,
         startTimeUnixNano: ns(1),
         endTimeUnixNano: ns(100),
-        attributes: [str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', b.model ?? 'demo-model'), str('gen_ai.system', 'openai')],
+        attributes: [str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', b.model ?? 'demo-model'), str('gen_ai.system', 'openai'), str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: calls, finish_reason: 'tool_calls' }]))],
+        status: { code: 1 },
+      });
+      // The model's final answer after the tool results: the run ends finished.
+      spans.push({
+        traceId,
+        spanId: randomBytes(8).toString('hex'),
+        parentSpanId: root,
+        name: `chat ${b.model ?? 'demo-model'}`,
+        kind: 3,
+        startTimeUnixNano: ns(300),
+        endTimeUnixNano: ns(400),
+        attributes: [
+          str('gen_ai.operation.name', 'chat'),
+          str('gen_ai.request.model', b.model ?? 'demo-model'),
+          str('gen_ai.system', 'openai'),
+          str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Done.' }], finish_reason: 'stop' }])),
+        ],
         status: { code: 1 },
       });
       b.tools.forEach((tool, j) => {

@@ -104,7 +104,7 @@ export async function recordDelivery(store: Store, project: string, alertId: str
 export async function deliveriesOf(store: Store, project: string, alertId: string): Promise<Delivery[]> {
   const rows = await store.query<Record<string, string | number>>(
     `SELECT event, destination, attempt, outcome, status_code, error, toString(at) AS at FROM alert_deliveries
-      WHERE project_id = {project:String} AND alert_id = {id:String} ORDER BY at, attempt`,
+      WHERE project_id = {project:String} AND alert_id = {id:String} ORDER BY at, attempt, outcome = 'giving_up'`,
     { project, id: alertId },
   );
   return rows.map((r) => ({
