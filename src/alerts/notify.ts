@@ -72,6 +72,8 @@ export const SIGNATURE_HEADER = 'x-tracemill-signature';
 export class Notifier {
   private readonly sent = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
+  /** Wakes the deliveries waiting for their next retry (close() gives them up at once). */
+  private readonly sleepers = new Set<() => void>();
   private closed = false;
 
   constructor(private readonly opts: NotifierOptions) {}
@@ -96,10 +98,24 @@ export class Notifier {
     while (this.inflight.size) await Promise.all([...this.inflight]);
   }
 
-  /** Stops retrying (pending retries give up at their next turn). */
+  /** Stops retrying: deliveries waiting for a retry give up now (and record it); attempts in flight end. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const wake of [...this.sleepers]) wake();
     await this.idle();
+  }
+
+  private wait(ms: number): Promise<void> {
+    if (this.opts.sleep) return this.opts.sleep(ms);
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
   }
 
   private async deliver(job: DeliveryJob, name: string): Promise<void> {
@@ -114,7 +130,6 @@ export class Notifier {
     };
     if (d.secret_header) headers[d.secret_header.name.toLowerCase()] = d.secret_header.value;
     if (d.hmac_secret) headers[SIGNATURE_HEADER] = `sha256=${createHmac('sha256', d.hmac_secret).update(body).digest('hex')}`;
-    const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const now = this.opts.now ?? Date.now;
     for (let attempt = 1; ; attempt++) {
       let status = 0;
@@ -137,7 +152,12 @@ export class Notifier {
         await this.opts.record(alert.project, alert.id, { event, destination: name, attempt, outcome: 'giving_up', status_code: status, error: error.slice(0, 500), at });
         return;
       }
-      await sleep(d.backoff * 2 ** (attempt - 1));
+      await this.wait(d.backoff * 2 ** (attempt - 1));
+      if (this.closed) {
+        const at2 = new Date(now()).toISOString();
+        await this.opts.record(alert.project, alert.id, { event, destination: name, attempt, outcome: 'giving_up', status_code: status, error: 'the service is shutting down', at: at2 });
+        return;
+      }
     }
   }
 }
