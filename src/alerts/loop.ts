@@ -132,12 +132,14 @@ export class RegressionLoop {
 
     // Open (or reopen) alerts for regressions. A model or harness row with the same figures as its mode's row
     // (one model in the project, one harness) says nothing more: skipped. Tool rows are kept: naming the tool
-    // says more even when it has all the failures.
+    // says more, so it is the mode's row that is skipped when a tool row has the same figures.
     const modeRows = new Map(result.rows.filter((r) => r.dim === 'all').map((r) => [r.mode, r]));
     const sameAs = (x: CompareRow, y: CompareRow | undefined) =>
       !!y && x.a.runs === y.a.runs && x.a.affected_runs === y.a.affected_runs && x.b.runs === y.b.runs && x.b.affected_runs === y.b.affected_runs;
     for (const row of result.rows) {
       if ((row.dim === 'model' || row.dim === 'harness') && sameAs(row, modeRows.get(row.mode))) continue;
+      // The mode alone with the figures of one of its tools (the tool has every failure, every run used it): the tool's alert says it.
+      if (row.dim === 'all' && result.rows.some((x) => x.dim === 'tool' && x.mode === row.mode && sameAs(x, row))) continue;
       const verdict = regressionVerdict(row, d);
       if (verdict.state !== 'regression') continue;
       const key = alertKey(keyOf(row));

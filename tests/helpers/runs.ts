@@ -112,10 +112,10 @@ export function runRequests(b: RunBatch, perRequest = 200): { bodies: string[]; 
 }
 
 /** Posts the batch over OTLP/HTTP JSON; throws unless every request is acknowledged. */
-export async function sendRuns(baseUrl: string, b: RunBatch): Promise<{ traceIds: string[]; failing: Record<string, string[]> }> {
+export async function sendRuns(baseUrl: string, b: RunBatch, headers: Record<string, string> = {}): Promise<{ traceIds: string[]; failing: Record<string, string[]> }> {
   const { bodies, traceIds, failing } = runRequests(b);
   for (const body of bodies) {
-    const res = await fetch(`${baseUrl}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${baseUrl}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
     if (res.status !== 200) throw new Error(`export: ${res.status} ${await res.text()}`);
   }
   return { traceIds, failing };
