@@ -9,6 +9,8 @@ import { callerId, installAuth } from './api/auth.js';
 import { HttpError } from './receivers/export.js';
 import { GrpcCode } from './receivers/otlp/responses.js';
 import { adminRoutes } from './api/admin.js';
+import { exportRoutes } from './api/exports.js';
+import { JobScheduler } from './jobs/scheduler.js';
 import './api/decorations.js';
 import { metricsRoute } from './api/metrics.js';
 import { registerOpenApi } from './api/openapi.js';
@@ -39,6 +41,8 @@ export interface Service {
   normalizer: Settler;
   /** Regression detection and alert notifications (docs/regressions.md). */
   alerts: RegressionLoop;
+  /** Scheduled jobs (config `jobs:`, docs/jobs.md). */
+  jobs: JobScheduler;
   http: FastifyInstance;
   grpc: grpc.Server;
   httpUrl: string;
@@ -48,6 +52,8 @@ export interface Service {
 }
 
 export interface ServiceOptions {
+  /** Scheduled jobs: this process's replica id and claim wait (tests). */
+  jobs?: { replica?: string; claimWaitMs?: number };
   /** Called with the HTTP server before any route is added (self-telemetry hooks, src/telemetry.ts). */
   instrument?(app: FastifyInstance): void;
 }
@@ -159,6 +165,20 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   await http.register(queryRoutes);
   await http.register(mcpRoutes);
   await http.register(metricsRoute, { metrics });
+  const jobs = new JobScheduler({
+    store,
+    jobs: config.jobs,
+    defaultProject: config.defaultProject,
+    harnessAttributes: config.harnessAttributes,
+    log: http.log,
+    baseUrl: () => httpUrl,
+    ...opts.jobs,
+    onRun: (job, status, at) => {
+      metrics.jobRuns.inc({ job, status });
+      if (status === 'ok') metrics.jobLastSuccess.set({ job }, at.getTime() / 1000);
+    },
+  });
+  await http.register(exportRoutes, { scheduler: jobs });
   await http.register(otlpHttpPlugin, {
     signals: SIGNALS,
     sink,
@@ -189,6 +209,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     alerts.start();
     httpUrl = await http.listen({ host: config.host, port: config.httpPort });
     grpcPort = await bindGrpc(grpcServer, config.host, config.grpcPort);
+    jobs.start();
   } catch (e) {
     await http.close().catch(() => undefined);
     grpcServer.forceShutdown();
@@ -217,14 +238,14 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     (closing ??= (async () => {
       waiter?.stop();
       // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
-      await Promise.all([http.close(), shutdownGrpc(grpcServer)]);
+      await Promise.all([http.close(), shutdownGrpc(grpcServer), jobs.close()]);
       await writer.close();
       await normalizer.close();
       await alerts.close();
       await store.close();
     })());
 
-  return { config, store, writer, normalizer, alerts, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
+  return { config, store, writer, normalizer, alerts, jobs, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
 }
 
 function metadataText(md: grpc.Metadata, key: string): string | undefined {

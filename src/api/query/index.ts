@@ -5,6 +5,7 @@ import { BadRequestError } from './errors.js';
 import { compareRoutes } from './compare.js';
 import { alertRoutes } from './alerts.js';
 import { failureRoutes } from './failures.js';
+import { reportRoutes } from './report.js';
 import { traceRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
 
@@ -31,4 +32,5 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   await app.register(alertRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
+  await app.register(reportRoutes);
 }
