@@ -1,6 +1,6 @@
 // npm run bench: decoders, end-to-end ingest against the built service with its limits measured in the same run,
 // storage per span, the content-addressed message store, and the query API over 10M generated spans.
-// --only=decode|ingest|storage|conversation|query, --quick for short runs, --seconds=N per load phase, --clients=N,
+// --only=decode|ingest|storage|conversation|query|export, --quick for short runs, --seconds=N per load phase, --clients=N,
 // --mix=tool-only|agent for one ingest mix.
 // Prints a table and writes bench/results/<time>.json. Figures from one run are comparable with each other;
 // this machine is shared, so compare ratios, not absolute numbers across runs.
@@ -434,6 +434,20 @@ async function queryBench(): Promise<void> {
   for (const r of doc.results) record(r);
 }
 
+/** Corpus export over generated LLM calls (bench/export.ts), in a child: one embedded data directory per process. */
+async function exportBench(): Promise<void> {
+  const ops = Number(opt('ops') ?? (QUICK ? 100_000 : 1_000_000));
+  console.log(`\n# Export to openai-chat: ${ops.toLocaleString()} LLM-call operations (${ops / 10} conversations of 10 calls)`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/export.ts'), `--ops=${ops}`, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bench/export.ts exited with ${code}`);
+  const doc = JSON.parse(out.trim().split('\n').pop()!) as { generated_seconds: number; results: Record<string, unknown>[] };
+  console.log(`generated in ${doc.generated_seconds.toFixed(0)} s`);
+  for (const r of doc.results) record(r);
+}
+
 const started = performance.now();
 const only = opt('only');
 if (!only || only === 'decode') decodeBench();
@@ -441,6 +455,7 @@ let figures: MixFigures[] = [];
 if (!only || only === 'ingest' || only === 'storage') figures = await ingestBench();
 if (!only || only === 'storage' || only === 'ingest' || only === 'conversation') await storageBench(figures);
 if (!only || only === 'query') await queryBench();
+if (!only || only === 'export') await exportBench();
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ node: process.version, quick: QUICK, clients: CLIENTS, seconds: SECONDS, wall_seconds: (performance.now() - started) / 1000, results }, null, 2));

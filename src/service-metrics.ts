@@ -1,8 +1,10 @@
 // The service's own counters, exposed in Prometheus text format at GET /metrics. One registry per service
 // instance (not prom-client's global one), so several services in one process never share counts.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type ErrorCode, answerFor } from './model/errors.js';
 
-export type RejectReason = 'invalid' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'queue_full' | 'too_large' | 'store_unavailable' | 'store_refused';
+/** The `reason` label: the error's code in the error table (src/model/errors.ts). */
+export type RejectReason = ErrorCode;
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -99,14 +101,5 @@ export class ServiceMetrics {
 
 /** Why an export was refused, from the error the pipeline raised. */
 export function rejectReason(err: Error): RejectReason {
-  const status = (err as Error & { statusCode?: number }).statusCode;
-  if (err.name === 'InvalidRequestError') return 'invalid';
-  if (status === 401) return 'unauthenticated';
-  if (status === 403) return 'forbidden';
-  if (status === 413) return 'too_large';
-  if (err.name === 'RateLimitedError') return 'rate_limited';
-  if (err.name === 'QueueFullError') return 'queue_full';
-  if (err.name === 'WriteFailedError' && (err as Error & { permanent?: boolean }).permanent) return 'store_refused';
-  if (status !== undefined && status < 500) return 'invalid';
-  return 'store_unavailable';
+  return answerFor(err, 0).code;
 }

@@ -6,9 +6,9 @@ import { type Config, ConfigError } from './config.js';
 import { AuthError, KEY_REQUIRED, KeyRing, checkScope, presentedKey, unsafeExposure } from './auth/keys.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { callerId, installAuth } from './api/auth.js';
-import { HttpError } from './receivers/export.js';
-import { GrpcCode } from './receivers/otlp/responses.js';
 import { adminRoutes } from './api/admin.js';
+import { sendApiError } from './api/errors.js';
+import { TracemillError } from './model/errors.js';
 import { exportRoutes } from './api/exports.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import './api/decorations.js';
@@ -128,17 +128,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     const address = peer.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     let principal;
     try {
-      try {
-        principal = ring.identify(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')));
-      } catch (e) {
-        if (e instanceof AuthError) limiter.take(`ip:${address}`); // failed attempts count against the address
-        throw e;
-      }
-      checkScope(principal, 'ingest');
+      principal = ring.identify(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')));
     } catch (e) {
-      if (e instanceof AuthError) throw new HttpError(e.statusCode, e.message, e.statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED);
+      if (e instanceof AuthError) limiter.take(`ip:${address}`); // failed attempts count against the address
       throw e;
     }
+    checkScope(principal, 'ingest');
     limiter.take(callerId(principal, address));
     return principal.project;
   };
@@ -147,8 +142,13 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     logger: { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Session ids may be 512 characters (the documented limit, SessionParams); fastify's default is 100.
+    routerOptions: { maxParamLength: 1024 },
   });
   opts.instrument?.(http);
+  // One error shape for every route and for unknown paths (route groups with their own answers override it).
+  http.setErrorHandler((err, _req, reply) => sendApiError(reply, err, config.retryAfterSeconds));
+  http.setNotFoundHandler((req, reply) => sendApiError(reply, new TracemillError('not_found', `no route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`), 0));
   http.decorate('config', config);
   http.decorate('store', store);
   installAuth(http, {
@@ -186,7 +186,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     retryAfterSeconds: config.retryAfterSeconds,
     projectFor: (req) => {
       // Set by the auth hook, which checked the ingest scope before the body was read.
-      if (!req.principal.scopes.has('ingest')) throw new HttpError(401, KEY_REQUIRED, GrpcCode.UNAUTHENTICATED);
+      if (!req.principal.scopes.has('ingest')) throw new AuthError(401, KEY_REQUIRED);
       return req.principal.project;
     },
     onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'http', reason: rejectReason(err) }),
@@ -198,7 +198,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     retryAfterSeconds: config.retryAfterSeconds,
     projectFor: grpcIngestProject,
     onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'grpc', reason: rejectReason(err) }),
-    onError: (err, signal) => http.log.warn({ err: err.message, signal }, 'gRPC export not stored'),
+    onError: (err, signal) => http.log.warn({ err, signal }, 'gRPC export not stored'),
   });
 
   let httpUrl: string;

@@ -106,7 +106,6 @@ export class RegressionLoop {
   }
 
   private async pass(now: number): Promise<RunSummary> {
-    const d = this.opts.config.detection;
     const { recent, baseline } = this.ranges(now);
     const earliest = new Date(Math.min(...baseline.map((r) => r.from.getTime())));
     const projects = await activeProjects(this.opts.store, earliest);

@@ -2,26 +2,9 @@
 // they complete. Used within a batch (a tool span + its execution child; an api_request + its
 // assistant_response; per-message events of one span) and across sources (span + log event, merge.ts).
 import { clearPartial, partialInfo } from './base.js';
-import type { Compaction, Operation } from '../model/operation.js';
+import { type Compaction, FILL_NUMBER_FIELDS, FILL_TEXT_FIELDS, type Operation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
 
-const STRING_FIELDS = [
-  'name',
-  'serviceName',
-  'agentName',
-  'agentId',
-  'parentAgentId',
-  'sessionId',
-  'userId',
-  'requestModel',
-  'responseModel',
-  'provider',
-  'finishReason',
-  'toolName',
-  'toolCallId',
-  'requestId',
-] as const;
-const NUMBER_FIELDS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costUsd'] as const;
 const STATUS_RANK = { unset: 0, ok: 1, error: 2 } as const;
 
 /**
@@ -31,13 +14,13 @@ const STATUS_RANK = { unset: 0, ok: 1, error: 2 } as const;
  * replaces an estimated one, and messages are appended when `appendMessages` (per-message events of one call).
  */
 export function combine(into: Operation, from: Operation, appendMessages: boolean): void {
-  for (const f of STRING_FIELDS) if (!into[f] && from[f]) into[f] = from[f];
+  for (const f of FILL_TEXT_FIELDS) if (!into[f] && from[f]) into[f] = from[f];
   // A span's place in the tree is authoritative (an empty parent means a root); a log's is only where it was emitted.
   if (into.source === 'log') {
     if (!into.traceId) into.traceId = from.traceId;
     if (!into.parentSpanId) into.parentSpanId = from.parentSpanId;
   }
-  for (const f of NUMBER_FIELDS) if (into[f] === null && from[f] !== null) into[f] = from[f];
+  for (const f of FILL_NUMBER_FIELDS) if (into[f] === null && from[f] !== null) into[f] = from[f];
   if (into.kind === 'agent' && from.kind === 'subagent') into.kind = 'subagent';
   if (into.kind === 'other' && from.kind !== 'other') into.kind = from.kind;
   if (STATUS_RANK[from.status] > STATUS_RANK[into.status]) {

@@ -1,4 +1,4 @@
-// The agent tree of a batch (dialects.md §8). Every operation gets the agent it ran in (agent id, name,
+// The agent tree of a batch (docs/normalization.md, "Subagents"). Every operation gets the agent it ran in (agent id, name,
 // parent agent id, depth); an agent run inside another agent run is a subagent, linked to its parent agent
 // and to the tool call that spawned it. Two ways to know who is who:
 //  - the span tree (semconv/Vercel/OpenInference/ADK...): the nearest agent ancestor is the parent, the

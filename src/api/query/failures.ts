@@ -1,10 +1,9 @@
 // GET /api/v1/failures/stats and GET /api/v1/failures.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Store } from '../../store/clickhouse.js';
-import { FINAL_SETTINGS, IS_CALL, type Range, decodeCursor, encodeCursor, operationsWhere, previousRange, rangeOf } from './filters.js';
+import { CURSOR_PARTS, FINAL_SETTINGS, IS_CALL, type Range, decodeCursor, encodeCursor, operationsWhere, previousRange, rangeOf } from './filters.js';
 import { projectOf } from './project.js';
 import { type GroupKey, FailureStatsQuery, FailureStatsResponse, FailuresQuery, FailuresResponse, type Filters } from './schemas.js';
-import { badRequest } from './errors.js';
 import { runAttributesSql } from '../../store/read/populations.js';
 
 /** Group key -> SQL expression over operations (mode is the ARRAY JOINed `m`). */
@@ -124,7 +123,6 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const q = req.query;
       const range = rangeOf(q);
-      if (range.from >= range.to) throw badRequest('from', 'must be before to');
       const groupBy = q.group_by?.length ? [...new Set(q.group_by)] : (['mode'] as GroupKey[]);
       const project = projectOf(req);
       const [current, prev] = await Promise.all([
@@ -166,8 +164,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
       const params: Record<string, unknown> = { ...where.params, limit: q.limit + 1 };
       let after = '';
       if (q.cursor !== undefined) {
-        const c = decodeCursor(q.cursor, ['string', 'string', 'string', 'number']);
-        if (!c) throw badRequest('cursor', 'is not a cursor this API returned');
+        const c = decodeCursor(q.cursor, [CURSOR_PARTS.nanos, CURSOR_PARTS.traceId, CURSOR_PARTS.spanId, CURSOR_PARTS.index]);
         Object.assign(params, { cTime: c[0], cTrace: c[1], cSpan: c[2], cIdx: c[3] });
         after = ' AND (toUnixTimestamp64Nano(start_time), trace_id, span_id, i) < (toInt64({cTime:String}), {cTrace:String}, {cSpan:String}, {cIdx:UInt32})';
       }
