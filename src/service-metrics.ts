@@ -57,6 +57,12 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly settleOverflows = new Counter({
+    name: 'tracemill_settle_overflows_total',
+    help: 'Times the settle backlog reached TRACEMILL_SETTLE_MAX_PENDING; the groups left out are caught up from the stored data',
+    registers: [this.registry],
+  });
+
   readonly jobRuns = new Counter({
     name: 'tracemill_job_runs_total',
     help: 'Scheduled job runs (docs/jobs.md) by job and outcome: ok, failed (retried at the next tick from the same watermark), skipped (another replica ran the tick)',
@@ -70,7 +76,7 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number }) {
+  constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number; settledThrough?(): number }) {
     new Gauge({
       name: 'tracemill_write_queue_bytes',
       help: 'Encoded rows waiting for or in an INSERT',
@@ -93,6 +99,15 @@ export class ServiceMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources.pendingGroups());
+      },
+    });
+    new Gauge({
+      name: 'tracemill_settle_lag_seconds',
+      help: 'Age of the oldest ingested data not yet normalized (0 when everything is): how far failure statistics trail ingest',
+      registers: [this.registry],
+      collect() {
+        const through = sources.settledThrough?.();
+        this.set(through === undefined ? 0 : Math.max(0, (Date.now() - through) / 1000));
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'tracemill_' });

@@ -16,6 +16,7 @@ import { metricsRoute } from './api/metrics.js';
 import { registerOpenApi } from './api/openapi.js';
 import { ServiceMetrics, rejectReason } from './service-metrics.js';
 import { mcpRoutes } from './api/mcp.js';
+import { uiRoutes } from './api/ui.js';
 import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
 import { groupsOf } from './analysis/groups.js';
@@ -97,6 +98,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     rules,
     onError: (err) => http.log.warn({ err: err.message }, 'normalization failed; will retry'),
     onRebuilt: (groups) => metrics.settleRebuilds.inc(groups),
+    worker: true,
+    maxPending: config.settleMaxPending,
+    onOverflow: (pending) => {
+      metrics.settleOverflows.inc();
+      http.log.warn({ pending }, 'settle backlog full (TRACEMILL_SETTLE_MAX_PENDING): further groups are caught up from the stored data later');
+    },
   });
   const alerts = new RegressionLoop({
     store,
@@ -110,6 +117,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     queuedBytes: () => writer.queuedBytes,
     queuedRequests: () => writer.stats.queuedRequests,
     pendingGroups: () => normalizer.pendingGroups,
+    settledThrough: () => normalizer.settledThrough(),
   });
   const sink = createSink(
     writer,
@@ -151,6 +159,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   http.setNotFoundHandler((req, reply) => sendApiError(reply, new TracemillError('not_found', `no route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`), 0));
   http.decorate('config', config);
   http.decorate('store', store);
+  http.decorate('freshness', () => ({ settled_through: new Date(normalizer.settledThrough()).toISOString(), pending_groups: normalizer.pendingGroups }));
   installAuth(http, {
     ring,
     limiter,
@@ -164,6 +173,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   await http.register(adminRoutes, { store, retentionDays: config.retentionDays, normalizer });
   await http.register(queryRoutes);
   await http.register(mcpRoutes);
+  await http.register(uiRoutes);
   await http.register(metricsRoute, { metrics });
   const jobs = new JobScheduler({
     store,
@@ -234,14 +244,18 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     : undefined;
 
   let closing: Promise<void> | undefined;
+  let shutdownStarted = 0;
   const close = () =>
     (closing ??= (async () => {
+      shutdownStarted = Date.now();
       waiter?.stop();
       // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
-      await Promise.all([http.close(), shutdownGrpc(grpcServer), jobs.close()]);
+      await Promise.all([http.close(), shutdownGrpc(grpcServer), jobs.close(), alerts.close()]);
       await writer.close();
-      await normalizer.close();
-      await alerts.close();
+      // Normalize what waits while the grace period lasts, leaving time to close the store; the rest is
+      // settled after the next start (the watermark was not moved past it). src/cli/commands/serve.ts
+      // exits at the end of the grace period whatever is still running.
+      await normalizer.close(shutdownStarted + config.shutdownGraceMs - Math.min(5_000, config.shutdownGraceMs / 5));
       await store.close();
     })());
 

@@ -327,9 +327,3 @@ export function firstUserText(c: Conversation): string {
     .toLowerCase();
 }
 
-/** Assistant turns of a conversation. */
-export function assistantTurns(c: { messages: readonly ConvMessage[] }): number {
-  let n = 0;
-  for (const m of c.messages) if (m.role === 'assistant') n++;
-  return n;
-}

@@ -6,7 +6,6 @@ import { Readable } from 'node:stream';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../config.js';
-import { TracemillError } from '../model/errors.js';
 import type { ClusterOptions } from './cluster.js';
 import { Spool, sqlString } from './spool.js';
 

@@ -57,7 +57,9 @@ async function req(path: string, init?: RequestInit): Promise<Answer> {
   let body: Answer['body'] = {};
   try {
     body = JSON.parse(text) as Answer['body'];
-  } catch {}
+  } catch {
+    // Not JSON (fastify's own 414 page, for example): the test reads `text`.
+  }
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body, text };
 }
 const renormalize = (body: unknown) => req('/api/v1/admin/renormalize', { method: 'POST', headers: JSON_CT, body: JSON.stringify(body) });

@@ -121,6 +121,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
+      const freshness = app.freshness(); // before the query: what had settled by then is in it
       const q = req.query;
       const range = rangeOf(q);
       const groupBy = q.group_by?.length ? [...new Set(q.group_by)] : (['mode'] as GroupKey[]);
@@ -129,7 +130,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
         stats(app.store, project, range, q, groupBy, app.config.harnessAttributes),
         q.compare === 'previous' ? stats(app.store, project, previousRange(range), q, groupBy, app.config.harnessAttributes) : undefined,
       ]);
-      if (!prev) return { from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
+      if (!prev) return { freshness, from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
       const prevOf = new Map(prev.rows.map((r) => [JSON.stringify(groupBy.map((g) => r[g])), r]));
       const rows = current.rows.map((r) => {
         const p = prevOf.get(JSON.stringify(groupBy.map((g) => r[g])));
@@ -137,6 +138,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
         return { ...r, previous: pf, change: { failures: r.failures - pf.failures, failure_rate: r.failure_rate - pf.failure_rate } };
       });
       return {
+        freshness,
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         group_by: groupBy,

@@ -51,7 +51,16 @@ const StatsRow = Figures.extend({
   change: z.object({ failures: z.number().int(), failure_rate: z.number() }).optional(),
 });
 
+/** How fresh statistics are: normalized operations trail ingest by the settle time and any backlog. */
+export const Freshness = z
+  .object({
+    settled_through: z.string().meta({ description: 'Data ingested before this time (ISO-8601) is in these figures; later data may not be yet (TRACEMILL_SETTLE_MS plus any backlog). As seen by the replica that answered.' }),
+    pending_groups: z.number().int().meta({ description: 'Conversations or traces waiting to be normalized on the replica that answered' }),
+  })
+  .meta({ description: 'How fresh the figures are' });
+
 export const FailureStatsResponse = z.object({
+  freshness: Freshness,
   from: z.string(),
   to: z.string(),
   group_by: z.array(z.enum(GROUP_KEYS)),
@@ -91,6 +100,7 @@ export const FailureInstance = z.object({
 export const FailuresResponse = z.object({ failures: z.array(FailureInstance), next_cursor: z.string().nullable() });
 
 export const ToolStatsResponse = z.object({
+  freshness: Freshness,
   tools: z.array(
     z.object({
       tool: z.string(),
@@ -106,6 +116,7 @@ export const ToolStatsResponse = z.object({
 });
 
 export const ModelStatsResponse = z.object({
+  freshness: Freshness,
   models: z.array(
     z.object({
       model: z.string(),

@@ -185,7 +185,8 @@ function rollUpUsage(n: TreeNode): TreeNode['usage'] {
 function sumUsage(list: NonNullable<TreeNode['usage']>[]): TreeNode['usage'] {
   if (!list.length) return undefined;
   const out = Object.fromEntries(USAGE_KEYS.map((k) => [k, null])) as NonNullable<TreeNode['usage']>;
-  for (const u of list) for (const k of USAGE_KEYS) if (u[k] !== null) out[k] = Number(out[k] ?? 0) + Number(u[k]);
+  // Usage fields are numbers or null (the operation's description says so); NodeGroup types them loosely.
+  for (const u of list) for (const k of USAGE_KEYS) if (u[k] !== null) out[k] = ((out[k] as number | null) ?? 0) + (u[k] as number);
   return out;
 }
 

@@ -53,5 +53,3 @@ export function retryStatusDetails(grpcCode: number, message: string, retryAfter
     .finish();
 }
 
-/** gRPC status codes (numeric values from grpc's status.proto), with the error table (src/model/errors.ts). */
-export { GrpcCode } from '../../model/errors.js';
