@@ -21,6 +21,8 @@ import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
 import { groupsOf } from './analysis/groups.js';
 import { Settler } from './analysis/settle.js';
+import { AlertsConfig } from './alerts/config.js';
+import { RegressionLoop } from './alerts/loop.js';
 import { loadRules } from './normalize/load-rules.js';
 import { createSink, logRows, metricRows, spanRows } from './pipeline.js';
 import { bindGrpc, createGrpcServer, shutdownGrpc } from './receivers/grpc.js';
@@ -38,6 +40,8 @@ export interface Service {
   writer: BatchWriter;
   /** Rebuilds normalized operations and failures of groups whose data has settled. */
   normalizer: Settler;
+  /** Regression detection and alert notifications (docs/regressions.md). */
+  alerts: RegressionLoop;
   /** Scheduled jobs (config `jobs:`, docs/jobs.md). */
   jobs: JobScheduler;
   http: FastifyInstance;
@@ -100,6 +104,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       metrics.settleOverflows.inc();
       http.log.warn({ pending }, 'settle backlog full (TRACEMILL_SETTLE_MAX_PENDING): further groups are caught up from the stored data later');
     },
+  });
+  const alerts = new RegressionLoop({
+    store,
+    config: config.alerts ?? AlertsConfig.parse({}),
+    harnessAttributes: config.harnessAttributes,
+    log: { warn: (obj, msg) => http.log.warn(obj, msg) },
   });
   const commitKeys = (signal: string, items: unknown[]): string[] => (signal === 'metrics' ? [] : groupsOf(items as (Span | LogRecord)[]));
   const afterCommit = (_signal: string, keys: string[], ctx: { project: string }) => normalizer.touchGroups(ctx.project, keys);
@@ -206,6 +216,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   if (storeDown) writer.pause(`the store is not reachable yet (${storeDown.message.split('\n')[0]})`);
   try {
     if (!storeDown) await normalizer.start();
+    alerts.start();
     httpUrl = await http.listen({ host: config.host, port: config.httpPort });
     grpcPort = await bindGrpc(grpcServer, config.host, config.grpcPort);
     jobs.start();
@@ -214,6 +225,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     grpcServer.forceShutdown();
     await writer.close();
     await normalizer.close();
+    await alerts.close();
     await store.close();
     throw e;
   }
@@ -238,7 +250,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       shutdownStarted = Date.now();
       waiter?.stop();
       // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
-      await Promise.all([http.close(), shutdownGrpc(grpcServer), jobs.close()]);
+      await Promise.all([http.close(), shutdownGrpc(grpcServer), jobs.close(), alerts.close()]);
       await writer.close();
       // Normalize what waits while the grace period lasts, leaving time to close the store; the rest is
       // settled after the next start (the watermark was not moved past it). src/cli/commands/serve.ts
@@ -247,7 +259,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       await store.close();
     })());
 
-  return { config, store, writer, normalizer, jobs, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
+  return { config, store, writer, normalizer, alerts, jobs, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
 }
 
 function metadataText(md: grpc.Metadata, key: string): string | undefined {

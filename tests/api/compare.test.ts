@@ -143,4 +143,5 @@ t.test('the OpenAPI document describes the endpoint', async (t) => {
   const { body } = await get<{ paths: Record<string, { get?: { parameters?: { name: string }[] } }> }>('/openapi.json');
   const names = body.paths['/api/v1/failures/compare']?.get?.parameters?.map((p) => p.name) ?? [];
   t.ok(['a', 'b', 'from', 'to', 'confidence', 'alpha', 'min_runs'].every((n) => names.includes(n)), names.join(','));
+  t.ok(body.paths['/api/v1/alerts']?.get && body.paths['/api/v1/alerts/{id}']?.get, 'the alerts endpoints too');
 });

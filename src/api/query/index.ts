@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { sendApiError } from '../errors.js';
 import { compareRoutes } from './compare.js';
+import { alertRoutes } from './alerts.js';
 import { exportRoutes } from './export.js';
 import { failureRoutes } from './failures.js';
 import { reportRoutes } from './report.js';
@@ -16,6 +17,7 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err, _req, reply) => sendApiError(reply, err, app.config.retryAfterSeconds));
   await app.register(failureRoutes);
   await app.register(compareRoutes);
+  await app.register(alertRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
   await app.register(reportRoutes);

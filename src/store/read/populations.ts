@@ -63,7 +63,16 @@ const MODEL = "if(response_model != '', response_model, request_model)";
  * Per trace: the harness and the requested attributes, from spans and log records in the days of `ranges`.
  * Every value is a bound parameter; `p` prefixes their names.
  */
-export function runAttributesSql(harnessAttributes: readonly string[], extra: readonly string[], params: Record<string, unknown>, dayFrom: string, dayTo: string, p = 'ra'): string {
+export function runAttributesSql(
+  harnessAttributes: readonly string[],
+  extra: readonly string[],
+  params: Record<string, unknown>,
+  dayFrom: string,
+  dayTo: string,
+  p = 'ra',
+  /** An extra condition on trace_id (e.g. `trace_id IN (SELECT trace_id FROM ops)`): the trace id bloom index skips the rest. */
+  traces = '',
+): string {
   const keys = [...harnessAttributes, ...extra];
   keys.forEach((k, i) => (params[`${p}k${i}`] = k));
   params[`${p}from`] = dayFrom;
@@ -77,10 +86,10 @@ export function runAttributesSql(harnessAttributes: readonly string[], extra: re
       SELECT trace_id, ${inner.join(', ')}
         FROM (
           SELECT trace_id, resource_attributes AS r, attributes AS s FROM spans
-           WHERE project_id = {project:String} AND ${days('start_time')}
+           WHERE project_id = {project:String} AND ${days('start_time')}${traces ? ` AND ${traces}` : ''}
           UNION ALL
           SELECT trace_id, resource_attributes AS r, attributes AS s FROM logs
-           WHERE project_id = {project:String} AND ${days('timestamp')} AND trace_id != ''
+           WHERE project_id = {project:String} AND ${days('timestamp')} AND trace_id != ''${traces ? ` AND ${traces}` : ''}
         )
        GROUP BY trace_id
     )`;
@@ -144,7 +153,7 @@ export async function countPopulation(store: Store, project: string, pop: Popula
     runConds.push(`attr${j} = {av${j}:String}`);
     params[`av${j}`] = pop.attributes![k];
   });
-  const attrs = needAttrs ? runAttributesSql(opts.harnessAttributes, attrNames, params, range.dayFrom, range.dayTo) : '';
+  const attrs = needAttrs ? runAttributesSql(opts.harnessAttributes, attrNames, params, range.dayFrom, range.dayTo, 'ra', 'trace_id IN (SELECT trace_id FROM ops)') : '';
   const examples = Math.max(0, Math.min(50, opts.examples ?? 5));
   params.examples = examples;
 
@@ -188,7 +197,7 @@ export async function countPopulation(store: Store, project: string, pop: Popula
     ),
     store.query<{ mode: string; dim: string; value: string; affected: string; failures: string; examples: string[] }>(
       `${withSql}
-       SELECT m AS mode, d.1 AS dim, d.2 AS value, uniqExact(trace_id) AS affected, count() AS failures, groupUniqArray({examples:UInt32})(trace_id) AS examples
+       SELECT m AS mode, d.1 AS dim, d.2 AS value, uniqExact(trace_id) AS affected, count() AS failures, ${examples > 0 ? 'groupUniqArray({examples:UInt32})(trace_id)' : 'CAST([], \'Array(String)\')'} AS examples
          FROM (
            SELECT o.trace_id AS trace_id, toString(m) AS m, toString(ft) AS ft, r.models AS models${needAttrs ? ', r.harness AS harness' : ''}
              FROM ops AS o ARRAY JOIN o.failure_modes AS m, o.failure_tools AS ft
