@@ -12,6 +12,9 @@ import type { SpanDialect } from './types.js';
 
 export const NAME = 'openinference';
 
+/** The OpenAI Agents SDK processor: its trace root is an AGENT span for the workflow, not for an agent. */
+const OPENAI_AGENTS_SCOPE = '@arizeai/openinference-instrumentation-openai-agents';
+
 const KINDS: Record<string, OperationKind> = {
   LLM: 'llm',
   EMBEDDING: 'llm',
@@ -55,6 +58,10 @@ export const openInferenceSpans: SpanDialect = {
     let kind = KINDS[oiKind] ?? 'other';
     // OpenAI Agents instrumentor: handoffs are TOOL spans named `handoff to <agent>`.
     if (kind === 'tool' && span.name.startsWith('handoff to ')) kind = 'handoff';
+    // That processor opens the SDK's trace ("Agent workflow", or the run's workflowName) as an AGENT span
+    // without graph.node.id; the agents themselves are the spans that name their node. Taking the workflow
+    // for the agent made every real agent its subagent.
+    if (kind === 'agent' && span.scope.name === OPENAI_AGENTS_SCOPE && !has(a, 'graph.node.id')) kind = 'other';
     const op = spanOp(span, kind, NAME);
     op.sessionId = str(a, 'session.id');
     op.userId = str(a, 'user.id');
