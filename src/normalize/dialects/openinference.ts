@@ -5,9 +5,10 @@
 import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { normalizeFinishReason } from '../genai.js';
+import { langChainToolMessage } from '../langchain.js';
 import { toChatMessages, toToolDefinitions } from '../messages.js';
 import type { ChatMessage, Operation, OperationKind } from '../../model/operation.js';
-import { firstNum, firstStr, has, isObj, parseJsonLoose, plain, str, structured, toText, unflatten } from '../values.js';
+import { firstNum, firstStr, has, isObj, parseJsonLoose, plain, str, structured, unflatten } from '../values.js';
 import type { SpanDialect } from './types.js';
 
 export const NAME = 'openinference';
@@ -109,7 +110,7 @@ export const openInferenceSpans: SpanDialect = {
       op.toolArguments = firstStr(a, ['input.value', 'tool.parameters']);
       op.toolResult = str(a, 'output.value');
       if (kind === 'handoff') op.agentName = str(a, 'input.value');
-      else langChainToolMessage(op, a);
+      else toolMessage(op, a);
     } else if (kind === 'agent') {
       op.agentName = firstStr(a, ['agent.name', 'graph.node.name']) || span.name;
       op.agentId = str(a, 'graph.node.id');
@@ -134,20 +135,15 @@ export const openInferenceSpans: SpanDialect = {
   },
 };
 
-/**
- * A LangChain tool's output is the serialized ToolMessage (`{"output": {"lc":1, "kwargs": {content,
- * tool_call_id, status}}}`): the result is its content, and it names the call it answers.
- */
-function langChainToolMessage(op: Operation, a: Attributes): void {
-  const out = parseJsonLoose(str(a, 'output.value'));
-  const msg = isObj(out) && isObj(out.output) ? out.output : out;
-  const kw = isObj(msg) && isObj(msg.kwargs) && Array.isArray(msg.id) && msg.id.includes('ToolMessage') ? msg.kwargs : undefined;
-  if (!kw) return;
-  op.toolResult = toText(kw.content);
-  if (typeof kw.tool_call_id === 'string' && !op.toolCallId) op.toolCallId = kw.tool_call_id;
-  if (kw.status === 'error' && op.status !== 'error') {
+/** A LangChain tool's output is its serialized ToolMessage: the result is its content, and it names the call. */
+function toolMessage(op: Operation, a: Attributes): void {
+  const m = langChainToolMessage(str(a, 'output.value'));
+  if (!m) return;
+  op.toolResult = m.content;
+  if (m.toolCallId && !op.toolCallId) op.toolCallId = m.toolCallId;
+  if (m.error && op.status !== 'error') {
     op.status = 'error';
-    op.errorMessage ||= op.toolResult;
+    op.errorMessage ||= m.content;
   }
 }
 

@@ -3,6 +3,7 @@
 // requires Node 22.
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
+import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -33,6 +34,8 @@ export const scenario: Scenario = {
       ],
     });
     const result = await agent.invoke({ messages: [{ role: 'user', content: 'What is the weather in Paris, and what do the docs say?' }] });
+    // LangChain runs its callbacks (where the spans end) in the background: wait for them before flushing.
+    await awaitAllCallbacks();
     await provider.shutdown();
     const last = result.messages[result.messages.length - 1];
     return typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
