@@ -74,6 +74,10 @@ t.test('unfinished_run', async (t) => {
   const compactedLast = seq(agent(), answer('real answer'), op({ kind: 'llm', finishReason: 'tool_calls', compaction: { trigger: 'auto', tokensBefore: null, tokensAfter: null, estimated: true } }));
   t.same(only(detectRun(compactedLast), 'unfinished_run'), [], 'compaction summaries are not the answer');
   t.same(modes(seq(agent({ status: 'error', errorType: 'MaxTurnsExceeded' }), asksTools('x'))), ['max_turns_exhausted'], 'max_turns_exhausted explains it');
+  t.same(modes(seq(asksTools('get_weather'))), [], 'a trace that is one completed model call is a request, not a run');
+  t.same(modes(seq(op({ kind: 'other' }), asksTools('get_weather'))), [], 'also under a span that is not an agent');
+  matchAll(t, detectRun(seq(asksTools('a'), tool('a', '{"c":1}'))), [{ mode: 'unfinished_run' }], 'with its tool call it is a run that stopped');
+  matchAll(t, detectRun(seq(asksTools('a'), asksTools('b'))), [{ mode: 'unfinished_run' }], 'two calls are a run');
 });
 
 t.test('max_turns_exhausted', async (t) => {
