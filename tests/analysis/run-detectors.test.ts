@@ -1,6 +1,7 @@
 // Run-level detectors over hand-made traces: hit and non-hit cases, and order independence.
 import t from 'tap';
 import { detectRun } from '../../src/analysis/detect.js';
+import { compareOps } from '../../src/analysis/detectors/run.js';
 import type { Failure } from '../../src/model/failure.js';
 import type { Operation } from '../../src/model/operation.js';
 import { answer, assistant, call, op, seq, text, tool, matchAll } from './ops.js';
@@ -129,4 +130,15 @@ t.test('detectRun depends only on the set of operations', async (t) => {
   t.same(detectRun([]), []);
   const keys = reference.map((f) => `${f.spanId}/${f.mode}`);
   t.equal(new Set(keys).size, keys.length, 'at most one finding per span and mode');
+});
+
+t.test('canonical order on millisecond-equal starts: end time, then parentage', async (t) => {
+  const at = (start: number, end: number, init: Partial<Operation> & Pick<Operation, 'kind'>) =>
+    op({ startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start) * 1_000_000n), endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(end) * 1_000_000n), ...init });
+  const nextCall = at(10, 60, { kind: 'llm', spanId: '0000000000000001' });
+  const tool1 = at(10, 10, { kind: 'tool', spanId: 'ffffffffffffffff', toolName: 'a' });
+  t.same([nextCall, tool1].sort(compareOps).map((o) => o.kind), ['tool', 'llm'], 'the call that ended first came first');
+  const parent = at(5, 5, { kind: 'other', spanId: 'ffffffffffffffff' });
+  const child = at(5, 5, { kind: 'tool', spanId: '0000000000000001', parentSpanId: 'ffffffffffffffff' });
+  t.same([child, parent].sort(compareOps).map((o) => o.kind), ['other', 'tool'], 'a parent before its child');
 });

@@ -261,7 +261,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       const rows = await app.store.query<OpRow>(
         `SELECT *, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns, duration_ms
            FROM operations FINAL WHERE project_id = {project:String} AND trace_id = {trace:String}${days}
-          ORDER BY start_time, span_id`,
+          ORDER BY start_time, end_time, span_id`,
         params,
         FINAL_SETTINGS,
       );
