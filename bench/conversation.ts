@@ -16,6 +16,7 @@ import { nativeChunks } from '../src/store/native.js';
 import { RAW_SPAN_SELECT, type RawSpanRow, restoreMessages } from '../src/store/read/spans.js';
 import { encodeSpans, spanTables } from '../src/store/rows/spans.js';
 import type { TableRows } from '../src/store/writer.js';
+import { CONVERSATION_KEYS, SESSION_KEYS } from '../src/normalize/dialects/index.js';
 
 export interface ConversationFigures {
   storage: string;
@@ -111,8 +112,8 @@ export async function conversationBench(turns: number): Promise<ConversationFigu
       const tables: TableRows[] = [];
       for (const r of requests) {
         const spans = decodeTracesProto(Buffer.from(r)).items;
-        if (storage === 'naive') tables.push(encodeSpans('bench', spans));
-        else tables.push(...spanTables('bench', spans));
+        if (storage === 'naive') tables.push(encodeSpans('bench', spans, SESSION_KEYS));
+        else tables.push(...spanTables('bench', spans, CONVERSATION_KEYS));
       }
       await insertAll(store, tables);
       if (storage === 'content-addressed') {

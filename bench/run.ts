@@ -30,6 +30,7 @@ import { spoolBase } from '../src/store/spool.js';
 import { conversationBench } from './conversation.js';
 import { makePayloads } from './payloads.js';
 import { decodeWithProtobufjs } from './protobufjs-decoder.js';
+import { SESSION_KEYS } from '../src/normalize/dialects/index.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -70,7 +71,7 @@ function decodeBench(): void {
   const hand = measure(proto, spansPerRequest, (b) => decodeTracesProto(b));
   const pbjs = measure(proto, spansPerRequest, (b) => decodeWithProtobufjs(b));
   const jsonRate = measure(json, spansPerRequest, (b) => decodeTracesJson(JSON.parse(b.toString('utf8'))));
-  const encode = measure(proto, spansPerRequest, (b) => encodeSpans('default', decodeTracesProto(b).items));
+  const encode = measure(proto, spansPerRequest, (b) => encodeSpans('default', decodeTracesProto(b).items, SESSION_KEYS));
   record({ bench: 'decode', payload_bytes_per_span: avg / spansPerRequest, hand_spans_s: hand, protobufjs_spans_s: pbjs, json_spans_s: jsonRate, hand_plus_row_encoding_spans_s: encode, hand_vs_protobufjs: hand / pbjs });
 }
 
@@ -235,7 +236,7 @@ async function storageLimit(store: Store, payloads: Uint8Array[], rounds: number
       rows = 0;
     };
     for (const p of payloads) {
-      const t = encodeSpans('default', decodeTracesProto(Buffer.from(p)).items);
+      const t = encodeSpans('default', decodeTracesProto(Buffer.from(p)).items, SESSION_KEYS);
       blocks.push(t.block);
       rows += t.block.rows;
       total += t.block.rows;
@@ -292,7 +293,7 @@ async function ingestMix(mix: 'tool-only' | 'agent', withGrpc: boolean): Promise
   console.log(`\n## ${mix}: ${requests} requests of ${spansPerRequest} spans, ${(protoBytes / (requests * spansPerRequest)).toFixed(0)} OTLP protobuf bytes per span`);
 
   const decode_s = measure(proto, spansPerRequest, (b) => decodeTracesProto(b));
-  const encode_s = measure(proto, spansPerRequest, (b) => encodeSpans('default', decodeTracesProto(b).items));
+  const encode_s = measure(proto, spansPerRequest, (b) => encodeSpans('default', decodeTracesProto(b).items, SESSION_KEYS));
   record({ bench: 'ingest-cpu', mix, decode_spans_s: decode_s, decode_encode_spans_s: encode_s });
 
   const { store, dir } = await scratchStore();

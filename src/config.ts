@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ApiKeysSchema } from './auth/keys.js';
+import { type AlertsConfig, AlertsConfigError, parseAlertsConfig } from './alerts/config.js';
 
 const MiB = 1024 * 1024;
 
@@ -13,6 +14,12 @@ const positiveInt = z.coerce.number().int().positive();
 const bool = z
   .union([z.boolean(), z.string()])
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+
+/** Attribute names (resource or span) whose values together name a harness: `a,b` or a list. */
+const attributeList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.\-/]{1,128}$/, 'an attribute name')).min(1).max(8));
 
 /** name -> [environment variable, schema with default, description]. */
 export const SETTINGS = {
@@ -49,12 +56,18 @@ export const SETTINGS = {
   ],
   allowUnauthenticated: ['TRACEMILL_ALLOW_UNAUTHENTICATED', bool.default(false), 'Set to 1 to serve without API keys on a non-loopback address (otherwise refused).'],
   rateLimitRps: ['TRACEMILL_RATE_LIMIT_RPS', z.coerce.number().min(0).default(0), 'Requests per second allowed per API key (per client address without keys), bursts of twice that; beyond it 429/UNAVAILABLE with Retry-After. 0: no limit.'],
+  harnessAttributes: [
+    'TRACEMILL_HARNESS_ATTRIBUTES',
+    attributeList.default(['service.name', 'service.version']),
+    'Resource or span attributes whose values, joined by `@`, name the harness of a run (comma-separated, e.g. `service.name,agent.harness.version`): `group_by=harness`, `harness:` in /api/v1/failures/compare, regression alerts (docs/regressions.md).',
+  ],
   logLevel: ['TRACEMILL_LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level.'],
   configFile: ['TRACEMILL_CONFIG', z.string().optional(), 'Optional JSON or YAML file with any of these settings (keys as in this table, camelCase or the variable name). Environment wins.'],
 } as const;
 
 type Settings = typeof SETTINGS;
-export type Config = { [K in keyof Settings]: z.output<Settings[K][1]> };
+/** The settings, and the `alerts:` section of the settings file (src/alerts/config.ts; defaults without a file). */
+export type Config = { [K in keyof Settings]: z.output<Settings[K][1]> } & { alerts?: AlertsConfig };
 
 const shape = Object.fromEntries(Object.entries(SETTINGS).map(([k, [, schema]]) => [k, schema])) as {
   [K in keyof Settings]: Settings[K][1];
@@ -77,6 +90,15 @@ function readConfigFile(path: string): Record<string, unknown> {
   const byEnv = new Map(Object.entries(SETTINGS).map(([k, [env]]) => [env as string, k]));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc)) {
+    if (k === 'alerts') {
+      try {
+        out.alerts = parseAlertsConfig(v, path);
+      } catch (e) {
+        if (e instanceof AlertsConfigError) throw new ConfigError(`invalid alerts configuration:\n  ${e.message}`);
+        throw e;
+      }
+      continue;
+    }
     const key = k in SETTINGS ? k : byEnv.get(k);
     if (!key) throw new ConfigError(`${path}: unknown setting "${k}" (known: ${Object.keys(SETTINGS).join(', ')})`);
     out[key] = v;
@@ -89,11 +111,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const raw: Record<string, unknown> = {};
   const file = overrides.configFile ?? env.TRACEMILL_CONFIG;
   if (typeof file === 'string' && file) Object.assign(raw, readConfigFile(file));
+  let alerts = raw.alerts as AlertsConfig | undefined;
+  delete raw.alerts;
   for (const [key, [envName]] of Object.entries(SETTINGS)) {
     const v = env[envName];
     if (v !== undefined && v !== '') raw[key] = v;
   }
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined && k !== 'alerts') raw[k] = v;
+  if (overrides.alerts !== undefined) alerts = parseAlertsConfig(overrides.alerts, 'overrides');
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -103,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return parsed.data as Config;
+  return { ...(parsed.data as Config), ...(alerts ? { alerts } : {}) };
 }
 
 function defaultOf(schema: z.ZodType): string {

@@ -5,7 +5,8 @@ import { type ItemLimits, type LimitOutcome, limitLogs, limitSpans } from './rec
 import { rejectedCount } from './model/otlp.js';
 import { GrpcCode } from './receivers/otlp/responses.js';
 import type { ServiceMetrics } from './service-metrics.js';
-import type { MetricPoint } from './receivers/otlp/metrics.js';
+import { CONVERSATION_KEYS, SESSION_KEYS } from './normalize/dialects/index.js';
+import type { MetricPoint } from './model/metrics.js';
 import type { LogRecord, Span } from './model/otlp.js';
 import { encodeLogs } from './store/rows/logs.js';
 import { encodeMetricPoints } from './store/rows/metrics.js';
@@ -17,15 +18,15 @@ export type RowBuilder = (items: unknown[], ctx: IngestContext) => TableRows[];
 
 /** Span rows; `committed` remembers the history messages already in the store (rows/messages.ts). */
 export function spanRows(committed?: CommittedMessages): RowBuilder {
-  return (spans, ctx) => spanTables(ctx.project, spans as Span[], committed);
+  return (spans, ctx) => spanTables(ctx.project, spans as Span[], CONVERSATION_KEYS, committed);
 }
 
 export function logRows(records: LogRecord[], ctx: IngestContext): TableRows[] {
-  return [encodeLogs(ctx.project, records)];
+  return [encodeLogs(ctx.project, records, SESSION_KEYS)];
 }
 
 export function metricRows(points: MetricPoint[], ctx: IngestContext): TableRows[] {
-  return [encodeMetricPoints(ctx.project, points)];
+  return [encodeMetricPoints(ctx.project, points, SESSION_KEYS)];
 }
 
 export interface SinkOptions {

@@ -13,6 +13,7 @@ import './api/decorations.js';
 import { metricsRoute } from './api/metrics.js';
 import { registerOpenApi } from './api/openapi.js';
 import { ServiceMetrics, rejectReason } from './service-metrics.js';
+import { mcpRoutes } from './api/mcp.js';
 import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
 import { groupsOf } from './analysis/groups.js';
@@ -20,7 +21,7 @@ import { Settler } from './analysis/settle.js';
 import { loadRules } from './normalize/load-rules.js';
 import { createSink, logRows, metricRows, spanRows } from './pipeline.js';
 import { bindGrpc, createGrpcServer, shutdownGrpc } from './receivers/grpc.js';
-import { otlpHttpPlugin } from './receivers/http.js';
+import { otlpHttpPlugin, refuseExport } from './receivers/http.js';
 import { SIGNALS } from './receivers/signals.js';
 import { type Store, openStore } from './store/clickhouse.js';
 import { type MigrateResult, migrate } from './store/migrate.js';
@@ -140,11 +141,13 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     retryAfterSeconds: config.retryAfterSeconds,
     onIngestRefused: (req, err) =>
       metrics.rejectedRequests.inc({ signal: SIGNALS.find((s) => s.httpPath === req.routeOptions.url)?.name ?? 'unknown', transport: 'http', reason: rejectReason(err) }),
+    refuseIngest: (req, reply, err) => refuseExport(req, reply, err, config.retryAfterSeconds),
   });
   await registerOpenApi(http);
   await http.register(healthRoutes, { store });
   await http.register(adminRoutes, { store, retentionDays: config.retentionDays, normalizer });
   await http.register(queryRoutes);
+  await http.register(mcpRoutes);
   await http.register(metricsRoute, { metrics });
   await http.register(otlpHttpPlugin, {
     signals: SIGNALS,

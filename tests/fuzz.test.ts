@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
 import { HttpError, InvalidRequestError, decodePayload } from '../src/receivers/export.js';
 import { limitLogs, limitSpans } from '../src/receivers/limits.js';
-import type { MetricPoint } from '../src/receivers/otlp/metrics.js';
+import type { MetricPoint } from '../src/model/metrics.js';
 import type { LogRecord, Span } from '../src/model/otlp.js';
 import { Reader, Writer } from '../src/receivers/otlp/wire.js';
 import { SIGNALS } from '../src/receivers/signals.js';
@@ -24,6 +24,7 @@ import { startServe, stopChild } from './helpers/child.js';
 import { Rng, type SignalName, baseJson, baseProto, mutateJson, mutateProto, nestedAnyValue, nestedJsonAny } from './helpers/fuzz.js';
 import { encodeLogs as encodeLogsProto, encodeTraces as encodeTracesProto } from './helpers/otlp-encode.js';
 import { grpcExport } from './helpers/grpc.js';
+import { SESSION_KEYS } from '../src/normalize/dialects/index.js';
 
 const SEED = Number(process.env.TRACEMILL_FUZZ_SEED ?? 20261125);
 const SCALE = Number(process.env.TRACEMILL_FUZZ_SCALE ?? 1);
@@ -114,11 +115,11 @@ t.test('decoders: every malformed input is decoded, refused item by item, or ref
       // What the pipeline does next must not throw either: limits, then row encoding.
       if (c.signal === 'traces') {
         limitSpans(d.items as Span[], { maxAttributes: 50, maxValueChars: 1000 });
-        encodeSpans('p', d.items as Span[]);
+        encodeSpans('p', d.items as Span[], SESSION_KEYS);
       } else if (c.signal === 'logs') {
         limitLogs(d.items as LogRecord[], { maxAttributes: 50, maxValueChars: 1000 });
-        encodeLogs('p', d.items as LogRecord[]);
-      } else encodeMetricPoints('p', d.items as MetricPoint[]);
+        encodeLogs('p', d.items as LogRecord[], SESSION_KEYS);
+      } else encodeMetricPoints('p', d.items as MetricPoint[], SESSION_KEYS);
       const bad = invalidField(d.items);
       if (bad) throw new Error(`decoded into a record that cannot be stored as sent: ${bad}`);
     } catch (e) {

@@ -18,6 +18,7 @@ import { encodeSpans } from '../src/store/rows/spans.js';
 import { BatchWriter, WriteFailedError } from '../src/store/writer.js';
 import { CLI, startServe, stopChild } from './helpers/child.js';
 import { grpcExport } from './helpers/grpc.js';
+import { SESSION_KEYS } from '../src/normalize/dialects/index.js';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -193,7 +194,7 @@ t.test('server mode: an INSERT that cannot connect is a retryable failure', asyn
   const store = openStore({ dataDir: '/nonexistent', clickhouseUrl: `http://127.0.0.1:${port}`, clickhouseUser: 'default', clickhousePassword: '', clickhouseDatabase: 'default' });
   t.teardown(() => store.close());
   const writer = new BatchWriter(store, { maxRows: 1000, maxDelayMs: 0, maxQueueBytes: 1 << 20 });
-  const rows = encodeSpans('p', decodeTracesProto(spans('x')).items);
+  const rows = encodeSpans('p', decodeTracesProto(spans('x')).items, SESSION_KEYS);
   const err = await writer.write([rows]).then(
     () => undefined,
     (e: unknown) => e,

@@ -5,7 +5,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import t from 'tap';
-import { attributesToJson } from '../src/receivers/otlp/anyvalue.js';
+import { attributesToJson } from '../src/model/values.js';
 import type { Span } from '../src/model/otlp.js';
 import { decodeTracesJson } from '../src/receivers/otlp/traces.js';
 import { RAW_SPAN_SELECT, type RawSpanRow, spanJson } from '../src/store/read/spans.js';

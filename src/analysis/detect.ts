@@ -71,7 +71,8 @@ export function detectSpan(op: Operation): Failure[] {
 }
 
 /**
- * Run-level failures over the operations of one trace (several traces are handled one by one).
+ * Run-level failures over the operations of one trace (several traces are handled one by one; the traces of
+ * a conversation that hold no agent span are judged together, see detectors/run.ts buildRunViews).
  * The result depends only on the set of operations: order and duplicates in `ops` do not matter.
  */
 export function detectRun(ops: readonly Operation[]): Failure[] {

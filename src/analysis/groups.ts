@@ -12,6 +12,7 @@ import type { Operation } from '../model/operation.js';
 import type { Attributes, LogRecord, Span } from '../model/otlp.js';
 import type { OperationKey, OperationRow } from '../store/rows/operations.js';
 import { sessionIdOf } from '../store/rows/session.js';
+import { SESSION_KEYS } from '../normalize/dialects/index.js';
 
 export function groupKey(sessionId: string, traceId: string): string {
   return sessionId ? 's:' + sessionId : traceId ? 't:' + traceId : '';
@@ -25,7 +26,7 @@ export function groupsOf(records: readonly { traceId: string; attributes: Attrib
   const keys = new Set<string>();
   let last = '';
   for (const r of records) {
-    const key = groupKey(sessionIdOf(r.attributes), r.traceId);
+    const key = groupKey(sessionIdOf(r.attributes, SESSION_KEYS), r.traceId);
     if (key && key !== last) keys.add(key);
     last = key;
   }

@@ -7,9 +7,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AuthError, type KeyRing, type Principal, type Scope, checkScope, presentedKey } from '../auth/keys.js';
 import { RateLimitedError, type RateLimiter } from '../auth/rate-limit.js';
-import { HttpError } from '../receivers/export.js';
-import { sendError } from '../receivers/http.js';
-import { GrpcCode } from '../receivers/otlp/responses.js';
 
 export type { Principal, Scope } from '../auth/keys.js';
 
@@ -49,15 +46,17 @@ export interface AuthOptions {
   retryAfterSeconds: number;
   /** Told of every OTLP export refused here (401, 403, 429), for the rejection counters. */
   onIngestRefused?(req: FastifyRequest, err: Error): void;
+  /**
+   * Answers an OTLP export refused here. OTLP clients expect OTLP's answer (a google.rpc.Status in the
+   * request's encoding), which the OTLP receiver knows how to write; the service passes it in.
+   */
+  refuseIngest(req: FastifyRequest, reply: FastifyReply, err: AuthError | RateLimitedError): FastifyReply;
 }
 
 function refuse(req: FastifyRequest, reply: FastifyReply, scope: Scope, err: AuthError | RateLimitedError, opts: AuthOptions): FastifyReply {
   if (scope === 'ingest') {
-    // OTLP clients get OTLP's answer: a google.rpc.Status in the request's encoding.
     opts.onIngestRefused?.(req, err instanceof AuthError ? Object.assign(new Error(err.message), { statusCode: err.statusCode }) : err);
-    const enc = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-protobuf') ? 'protobuf' : 'json';
-    const e = err instanceof AuthError ? new HttpError(err.statusCode, err.message, err.statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED) : err;
-    return sendError(reply, enc, e, opts.retryAfterSeconds);
+    return opts.refuseIngest(req, reply, err);
   }
   if (err instanceof RateLimitedError) {
     return reply.code(429).header('retry-after', String(opts.retryAfterSeconds)).send({ error: 'rate_limited', message: `${err.message}; retry later` });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate, renormalize, config (one file each in cli/commands/, listed in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, config, mcp (one file each in cli/commands/, listed in COMMANDS).
 import { ConfigError } from '../config.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config.js';
+import { mcpCommand } from './commands/mcp.js';
 import { migrateCommand } from './commands/migrate.js';
 import { renormalizeCommand } from './commands/renormalize.js';
 import { serveCommand } from './commands/serve.js';
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   renormalize: renormalizeCommand,
   config: configCommand,
+  mcp: mcpCommand,
 };
 
 function help(): string {

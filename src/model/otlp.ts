@@ -90,6 +90,11 @@ export interface Decoded<T> {
 }
 
 /** The request holds more items than the limit allows (413 / RESOURCE_EXHAUSTED); decoding stopped there. */
+/** The request's data is malformed (protobuf wire format or OTLP/JSON): the client's mistake, never retryable. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
 export class TooManyItemsError extends Error {
   override name = 'TooManyItemsError';
   constructor(readonly limit: number) {

@@ -3,7 +3,7 @@
 // `tool.execution` span carries the status of its `claude_code.tool` parent, an `assistant_response` event
 // the output of its `api_request`) instead of standing on their own.
 import type { LogRecord, Span } from '../model/otlp.js';
-import { treeToPlain, typedToTree } from '../receivers/otlp/anyvalue.js';
+import { treeToPlain, typedToTree } from '../model/values.js';
 import { derivedSpanId } from './ids.js';
 import { type Operation, type OperationKind, emptyOperation } from '../model/operation.js';
 import { firstStr, nanosMinusMs, str } from './values.js';
@@ -64,13 +64,18 @@ export function spanOp(span: Span, kind: OperationKind, dialect: string): Operat
   });
 }
 
+/** An event name is one token (`codex.tool_result`, `gen_ai.client.inference.operation.details`). */
+const EVENT_NAME = /^[\w.:-]+$/;
+
 /**
  * The event name of a log record: the LogRecord `event_name` field, else the `event.name` attribute, else a
- * dotted identifier in the body (Claude Code puts `claude_code.api_request` there).
+ * dotted identifier in the body (Claude Code puts `claude_code.api_request` there). A field that does not
+ * look like an event name loses to the attribute: Codex fills the field with its source location
+ * (`event otel/src/tool_result.rs:54`) and names the event in `event.name`.
  */
 export function logEventName(log: LogRecord): string {
-  if (log.eventName) return log.eventName;
   const en = log.attributes.values['event.name'];
+  if (log.eventName && (!en || EVENT_NAME.test(log.eventName))) return log.eventName;
   if (en) return en;
   const b = log.body;
   if (b.type === undefined && b.value.length < 100 && /^[a-z][\w.-]*\.[\w.-]+$/i.test(b.value)) return b.value;

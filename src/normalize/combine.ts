@@ -120,6 +120,9 @@ export function coalesce(ops: Operation[]): Operation[] {
   if (partials.length === 0) return out;
   let byRequest: Map<string, Operation> | undefined;
   let byToolCall: Map<string, Operation> | undefined;
+  // Partials left standing alone: never a host for a later partial by nearness (two lone completion
+  // records a second apart are two calls, not one).
+  const alone = new Set<Operation>();
   for (const p of partials) {
     const info = partialInfo(p)!;
     let host: Operation | undefined;
@@ -138,7 +141,7 @@ export function coalesce(ops: Operation[]): Operation[] {
       case 'nearest': {
         let best: bigint | null = null;
         for (const o of out) {
-          if (o.kind !== p.kind || o.sessionId !== p.sessionId || partialInfo(o)) continue;
+          if (o.kind !== p.kind || o.sessionId !== p.sessionId || partialInfo(o) || alone.has(o)) continue;
           const d = distance(o, p);
           if (d !== null && d <= NEAREST_WINDOW_NS && (best === null || d < best)) {
             best = d;
@@ -158,6 +161,7 @@ export function coalesce(ops: Operation[]): Operation[] {
       else {
         byIdentity.set(k, p);
         out.push(p);
+        alone.add(p);
       }
     }
   }

@@ -11,9 +11,7 @@
 import { subagentSpanId } from './ids.js';
 import { type Operation, emptyOperation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
-
-/** Tool names that start a subagent (Claude Code Agent/Task, Codex spawn_agent, Copilot runSubagent). */
-export const SPAWN_TOOLS = new Set(['Agent', 'Task', 'spawn_agent', 'runSubagent', 'delegate_task']);
+import { SPAWN_TOOLS } from './dialects/index.js';
 
 // Bounds ancestor walks: real agent trees are far shallower, and broken exporters can send parent cycles.
 const MAX_WALK = 64;

@@ -3,16 +3,23 @@
 // the span operation of the same kind that it matches, tried in this order:
 //   1. same identity (records with derived ids: compaction, synthesized subagents);
 //   2. same tool call id (tools) or request id (LLM calls), in the same session or trace;
-//   3. emitted inside that span (log span id = the span) — the OTel "same trace/span" correlation;
+//   3. emitted inside that span (log span id = the span) — the OTel "same trace/span" correlation; or, when
+//      that span is of another kind, its one unmatched child of the log's kind and tool (Gemini CLI emits
+//      `gemini_cli.tool_call` in `schedule_tool_calls`, whose child `tool_call` span is the call; with several
+//      such children, the one that ended nearest the event);
 //   4. a subagent with the same agent id in the same session;
 //   5. a compaction in the same session, trace and enclosing span;
 //   6. last resort, when ids are missing (Gemini CLI tool events): the only unmatched span operation of
 //      that kind, session and tool/model whose time range contains the event.
 // The span keeps its identity and fields; the log fills gaps (cost, messages, exact compaction numbers), and
 // the result is marked 'span+log'. Unmatched log operations are kept as they are.
+// Log operations without a trace id (events an agent emits outside any span: Codex response events, the
+// Gemini CLI user prompt) then join the trace of their conversation that was running at the time (see
+// adoptTraces), so a trace id is never empty when the conversation has traces.
 import { combine, identityKey } from './combine.js';
 import { linkAgents } from './link.js';
 import type { Operation } from '../model/operation.js';
+import { cmpNanos } from './values.js';
 
 function compatible(s: Operation, l: Operation): boolean {
   if (s.sessionId && l.sessionId) return s.sessionId === l.sessionId;
@@ -45,7 +52,10 @@ function contains(s: Operation, l: Operation): boolean {
 
 export function mergeOperations(fromSpans: Operation[], fromLogs: Operation[]): Operation[] {
   if (fromLogs.length === 0) return fromSpans;
-  if (fromSpans.length === 0) return fromLogs;
+  if (fromSpans.length === 0) {
+    adoptTraces([], fromLogs);
+    return fromLogs;
+  }
   const byIdentity = new Map(fromSpans.map((o) => [identityKey(o), o]));
   const byToolCall = multiIndex(fromSpans, (o) => (o.kind === 'tool' && o.toolCallId ? o.toolCallId : ''));
   const byRequest = multiIndex(fromSpans, (o) => (o.kind === 'llm' && o.requestId ? o.requestId : ''));
@@ -53,7 +63,9 @@ export function mergeOperations(fromSpans: Operation[], fromLogs: Operation[]): 
   const byAgent = multiIndex(fromSpans, (o) => (o.kind === 'subagent' && o.agentId ? o.agentId : ''));
   const byParent = multiIndex(fromSpans, (o) => (o.kind === 'compaction' ? o.traceId + '/' + o.parentSpanId : ''));
   const byFuzzy = multiIndex(fromSpans, (o) => o.kind + '/' + o.sessionId + '/' + (o.kind === 'tool' ? o.toolName : o.requestModel));
+  const byParentSpan = multiIndex(fromSpans, (o) => (o.kind === 'tool' || o.kind === 'llm' ? o.traceId + '/' + o.parentSpanId : ''));
   const matchedByFuzzy = new Set<Operation>();
+  const matchedAsChild = new Set<Operation>();
   const rest: Operation[] = [];
   for (const l of fromLogs) {
     const pick = (list: Operation[] | undefined, extra?: (s: Operation) => boolean): Operation | undefined =>
@@ -62,6 +74,10 @@ export function mergeOperations(fromSpans: Operation[], fromLogs: Operation[]): 
     if (!target && l.kind === 'tool' && l.toolCallId) target = pick(byToolCall.get(l.toolCallId));
     if (!target && l.kind === 'llm' && l.requestId) target = pick(byRequest.get(l.requestId));
     if (!target && l.parentSpanId) target = pick(bySpan.get(l.traceId + '/' + l.parentSpanId));
+    if (!target && l.parentSpanId && (l.kind === 'tool' || l.kind === 'llm')) {
+      target = nearestChild(byParentSpan.get(l.traceId + '/' + l.parentSpanId), l, matchedAsChild);
+      if (target) matchedAsChild.add(target);
+    }
     if (!target && l.kind === 'subagent' && l.agentId) target = pick(byAgent.get(l.agentId));
     if (!target && l.kind === 'compaction' && l.traceId) target = pick(byParent.get(l.traceId + '/' + l.parentSpanId));
     if (!target && !l.toolCallId && !l.requestId && l.sessionId) {
@@ -76,6 +92,61 @@ export function mergeOperations(fromSpans: Operation[], fromLogs: Operation[]): 
     if (target) combine(target, l, false);
     else rest.push(l);
   }
+  if (rest.length) adoptTraces(fromSpans, rest);
   // Agent fields may have been completed by the logs (e.g. a subagent's name): link once more, over both.
   return linkAgents(rest.length ? [...fromSpans, ...rest] : fromSpans);
+}
+
+/** The unmatched child of the log's kind (and tool name) that ended nearest the log event. */
+function nearestChild(children: Operation[] | undefined, l: Operation, taken: Set<Operation>): Operation | undefined {
+  let best: Operation | undefined;
+  let bestGap = 0n;
+  for (const c of children ?? []) {
+    if (c.kind !== l.kind || taken.has(c) || !compatible(c, l)) continue;
+    if (l.kind === 'tool' && c.toolName && l.toolName && c.toolName !== l.toolName) continue;
+    let gap: bigint;
+    try {
+      gap = BigInt(c.endTimeUnixNano) - BigInt(l.endTimeUnixNano);
+    } catch {
+      continue;
+    }
+    if (gap < 0n) gap = -gap;
+    if (!best || gap < bestGap) {
+      best = c;
+      bestGap = gap;
+    }
+  }
+  return best;
+}
+
+/**
+ * Log operations with no trace id but a session join the latest trace of that session that had started by
+ * then (or its first trace, for events before any span). O(n log n): one sort of the traced operations.
+ */
+function adoptTraces(spans: Operation[], logs: Operation[]): void {
+  const traced = new Map<string, Operation[]>();
+  const add = (o: Operation) => {
+    if (!o.traceId || !o.sessionId) return;
+    const list = traced.get(o.sessionId);
+    if (list) list.push(o);
+    else traced.set(o.sessionId, [o]);
+  };
+  for (const o of spans) add(o);
+  for (const o of logs) add(o);
+  if (traced.size === 0) return;
+  for (const list of traced.values()) list.sort((a, b) => cmpNanos(a.startTimeUnixNano, b.startTimeUnixNano));
+  for (const l of logs) {
+    if (l.traceId || !l.sessionId) continue;
+    const list = traced.get(l.sessionId);
+    if (!list) continue;
+    // Binary search: the last traced operation that started at or before this one.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmpNanos(list[mid].startTimeUnixNano, l.startTimeUnixNano) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    l.traceId = list[Math.max(0, lo - 1)].traceId;
+  }
 }

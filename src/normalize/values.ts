@@ -1,7 +1,7 @@
 // Lenient readers for attribute values in every shape emitters use: plain strings, typed ints/doubles/bools,
 // numbers sent as strings, JSON text, structured AnyValue trees (kvlist/array) and flattened indexed keys
 // (`gen_ai.prompt.0.role`). Every dialect reads through these so each shape is handled in one place.
-import { attr } from '../receivers/otlp/anyvalue.js';
+import { attr } from '../model/values.js';
 import type { Attributes } from '../model/otlp.js';
 
 export function has(a: Attributes, key: string): boolean {

@@ -1,8 +1,7 @@
 // One export path for every signal and both transports: decode, hand to the sink, report partial success.
 // HTTP and gRPC differ only in how they map the outcome and the errors below to status codes.
-import { type Decoded, type Rejection, TooManyItemsError, rejectedCount, rejectionMessage } from '../model/otlp.js';
+import { DecodeError, type Decoded, type Rejection, TooManyItemsError, rejectedCount, rejectionMessage } from '../model/otlp.js';
 import { type Encoding, GrpcCode, type PartialSuccess, type RejectedField } from './otlp/responses.js';
-import { DecodeError } from './otlp/wire.js';
 
 export type SignalName = 'traces' | 'logs' | 'metrics';
 

@@ -56,6 +56,19 @@ export function sendError(reply: FastifyReply, enc: Encoding, err: Error, retryA
   }
 }
 
+/**
+ * Answers an export refused before its body is read (by the auth hook: 401, 403 or 429) the way OTLP clients
+ * expect: a google.rpc.Status in the request's encoding.
+ */
+export function refuseExport(req: FastifyRequest, reply: FastifyReply, err: Error & { statusCode?: number }, retryAfterSeconds: number): FastifyReply {
+  const { statusCode } = err;
+  const e =
+    statusCode === 401 || statusCode === 403
+      ? new HttpError(statusCode, err.message, statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED)
+      : err;
+  return sendError(reply, encodingOf(req), e, retryAfterSeconds);
+}
+
 export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions): Promise<void> {
   await app.register(compress, { global: false, requestEncodings: ['gzip', 'deflate'] });
 

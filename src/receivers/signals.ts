@@ -1,7 +1,8 @@
 // The OTLP signals tracemill receives, each described once for both transports.
 import type { Signal } from './export.js';
 import { decodeLogsJson, decodeLogsProto } from './otlp/logs.js';
-import { type MetricPoint, decodeMetricsJson, decodeMetricsProto } from './otlp/metrics.js';
+import { decodeMetricsJson, decodeMetricsProto } from './otlp/metrics.js';
+import { type MetricPoint } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/otlp.js';
 import { decodeTracesJson, decodeTracesProto } from './otlp/traces.js';
 

@@ -1,8 +1,8 @@
 // Encodes decoded OTLP records (the model in src/receivers/otlp) back into Export*ServiceRequest protobuf with the
 // Writer from wire.ts. Used to re-send JSON captures as protobuf; decode(encode(x)) must equal x.
 // Items are regrouped by their shared resource / scope (and metric descriptor) objects, as the decoders share them.
-import { typedToTree } from '../../src/receivers/otlp/anyvalue.js';
-import type { Exemplar, MetricDescriptor, MetricPoint } from '../../src/receivers/otlp/metrics.js';
+import { typedToTree } from '../../src/model/values.js';
+import type { Exemplar, MetricDescriptor, MetricPoint } from '../../src/model/metrics.js';
 import type { Attributes, LogRecord, Resource, Scope, Span, TypedValue } from '../../src/model/otlp.js';
 import { Writer, hexToBytes } from '../../src/receivers/otlp/wire.js';
 

@@ -1,7 +1,11 @@
 // Codex CLI log events (dialects.md §6.1).
 import t from 'tap';
 import { codexLogs } from '../../src/normalize/dialects/codex.js';
-import { normalizeLogs } from '../../src/normalize/index.js';
+import { detectRun, detectSpan } from '../../src/analysis/detect.js';
+import { logEventName } from '../../src/normalize/base.js';
+import { normalizeBatch, normalizeLogs } from '../../src/normalize/index.js';
+import { cmpNanos } from '../../src/normalize/values.js';
+import { capture } from './captures.js';
 import { exampleLogs, makeLogs } from './helpers.js';
 
 t.test('the §6.1 example: response.completed usage and a tool result (counts as strings)', async (t) => {
@@ -54,4 +58,76 @@ t.test('failures, denied decisions, prompts, transport events', async (t) => {
 t.test('negative', async (t) => {
   const [l] = makeLogs([{ attrs: { 'event.name': 'codexlike.api_request' } }]);
   t.notOk(codexLogs.matches(l));
+});
+
+// The real Codex CLI 0.171.0 capture (fixtures/README.md): spans and log events of one `codex exec` run.
+t.test('the real 0.171 capture: the scripted run, each call once', async (t) => {
+  const { spans, logs } = capture('codex-cli-0.171');
+  const results = logs.filter((l) => l.attributes.values['event.name'] === 'codex.tool_result');
+  t.equal(results.length, 4);
+  t.match(results[0].eventName, /^event otel\/src\/tool_result\.rs:\d+$/, 'the event_name field holds a source location');
+  t.equal(logEventName(results[0]), 'codex.tool_result', 'the attribute names the event');
+  const completed = logs.filter((l) => l.attributes.values['event.kind'] === 'response.completed');
+  t.equal(completed.length, 10, 'two response.completed records per model call');
+
+  const ops = normalizeBatch(spans, logs);
+  t.same([...new Set(ops.map((o) => o.kind))].sort(), ['agent', 'llm', 'tool'], 'internal spans make no operations');
+  const llm = ops.filter((o) => o.kind === 'llm');
+  t.same(llm.map((o) => [o.inputTokens, o.outputTokens, o.requestModel]), Array(5).fill([100, 10, 'fake-model']), 'five model calls');
+  const tools = ops.filter((o) => o.kind === 'tool').sort((a, b) => cmpNanos(a.startTimeUnixNano, b.startTimeUnixNano));
+  t.same(
+    tools.map((o) => [o.toolName, JSON.parse(o.toolArguments).cmd, o.status, o.source]),
+    [
+      ['exec_command', 'cat missing.txt', 'error', 'span+log'],
+      ['exec_command', 'echo ok', 'ok', 'span+log'],
+      ['exec_command', 'echo ok', 'ok', 'span+log'],
+      ['exec_command', 'echo ok', 'ok', 'span+log'],
+    ],
+  );
+  t.match(tools[0].errorMessage, /Process exited with code 1/);
+  const [agent] = ops.filter((o) => o.kind === 'agent');
+  t.match(agent, { name: 'run_turn', agentName: 'codex', depth: 0 });
+  t.equal(new Set(ops.map((o) => o.sessionId)).size, 1, 'one conversation');
+  t.same([...new Set(ops.map((o) => o.traceId))], [agent.traceId], 'the response events joined the turn trace');
+  t.ok(ops.every((o) => o.agentId === agent.agentId && o.depth === 0), 'no subagent');
+
+  const found = [...ops.flatMap(detectSpan), ...detectRun(ops)];
+  t.same(found.map((f) => [f.mode, f.toolName]), [['tool_error', 'exec_command'], ['repeated_tool_call', 'exec_command']]);
+  t.equal(found[1].spanId, tools[2].spanId, 'the repeat is flagged on the second echo');
+
+  const fromLogs = normalizeLogs(logs);
+  t.same(
+    [fromLogs.filter((o) => o.kind === 'llm').length, fromLogs.filter((o) => o.kind === 'tool').length, fromLogs.filter((o) => o.status === 'error').length],
+    [5, 4, 1],
+    'logs alone: the same calls',
+  );
+});
+
+t.test('response.completed logged twice: the generic record completes its usage twin, or stands alone without usage', async (t) => {
+  const c = { 'conversation.id': 'c1', 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', model: 'm' };
+  const at = (ms: number) => String(1_760_000_000_000_000_000n + BigInt(ms) * 1_000_000n);
+  const withUsage = normalizeLogs(
+    makeLogs([
+      { time: at(0), attrs: { ...c, duration_ms: '0' } },
+      { time: at(1), attrs: { ...c, input_token_count: '100', output_token_count: '10' } },
+      { time: at(300), attrs: { ...c, duration_ms: '0' } },
+      { time: at(300), attrs: { ...c, input_token_count: '7', output_token_count: '3' } },
+    ]),
+  );
+  t.same(withUsage.map((o) => [o.kind, o.inputTokens, o.outputTokens]), [
+    ['llm', 100, 10],
+    ['llm', 7, 3],
+  ]);
+  const noUsage = normalizeLogs(
+    makeLogs([
+      { time: at(0), attrs: { ...c, duration_ms: '0' } },
+      { time: at(250), attrs: { ...c, duration_ms: '0' } },
+      { time: at(500), attrs: { ...c, duration_ms: '0' } },
+    ]),
+  );
+  t.same(noUsage.map((o) => [o.kind, o.inputTokens]), [
+    ['llm', null],
+    ['llm', null],
+    ['llm', null],
+  ], 'a provider that reports no usage: still one call per completion');
 });

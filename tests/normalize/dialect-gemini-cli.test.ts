@@ -1,7 +1,10 @@
 // Gemini CLI (dialects.md §6.2): spans (gen_ai.tool.call_id, arbitrary JSON messages) and log events.
 import t from 'tap';
 import { geminiCliLogs, geminiCliSpans } from '../../src/normalize/dialects/gemini-cli.js';
-import { mergeOperations, normalizeLogs, normalizeSpans } from '../../src/normalize/index.js';
+import { detectRun, detectSpan } from '../../src/analysis/detect.js';
+import { mergeOperations, normalizeBatch, normalizeLogs, normalizeSpans } from '../../src/normalize/index.js';
+import { cmpNanos } from '../../src/normalize/values.js';
+import { capture } from './captures.js';
 import { exampleLogs, exampleSpans, makeLogs, makeSpans } from './helpers.js';
 
 const S = '5f1c0d2e-aaaa-bbbb-cccc-0123456789ab';
@@ -74,4 +77,34 @@ t.test('negative', async (t) => {
   t.notOk(geminiCliSpans.matches(s));
   const [l] = makeLogs([{ eventName: 'gen_ai.choice' }], { service: 'my-app' });
   t.notOk(geminiCliLogs.matches(l));
+});
+
+// The real Gemini CLI 0.61.0 capture (fixtures/README.md): a trace per model call and per tool batch.
+t.test('the real 0.61 capture: tool span and tool event merged, the failed command, one run over the traces', async (t) => {
+  const { spans, logs } = capture('gemini-cli-0.61');
+  t.equal(new Set(spans.map((s) => s.traceId)).size, 9, '5 llm_call traces and 4 schedule_tool_calls traces');
+  const prompt = logs.find((l) => l.attributes.values['event.name'] === 'gemini_cli.user_prompt');
+  t.equal(prompt?.traceId, '', 'the user prompt event has no trace');
+
+  const ops = normalizeBatch(spans, logs);
+  const llm = ops.filter((o) => o.kind === 'llm');
+  t.same(llm.map((o) => [o.inputTokens, o.outputTokens]), Array(5).fill([100, 10]), 'five model calls');
+  const tools = ops.filter((o) => o.kind === 'tool').sort((a, b) => cmpNanos(a.startTimeUnixNano, b.startTimeUnixNano));
+  t.same(
+    tools.map((o) => [o.toolName, JSON.parse(o.toolArguments).command, o.status, o.source, o.toolCallId.startsWith('run_shell_command')]),
+    [
+      ['run_shell_command', 'cat missing.txt', 'error', 'span+log', true],
+      ['run_shell_command', 'echo ok', 'ok', 'span+log', true],
+      ['run_shell_command', 'echo ok', 'ok', 'span+log', true],
+      ['run_shell_command', 'echo ok', 'ok', 'span+log', true],
+    ],
+    'four calls, not eight: the span brings the call id, the event the arguments and the exit code',
+  );
+  t.ok(ops.every((o) => o.traceId !== ''), 'no operation without a trace');
+  t.equal(new Set(ops.map((o) => o.sessionId)).size, 1, 'one conversation');
+  t.ok(ops.every((o) => o.depth === 0 && o.kind !== 'subagent'), 'no subagent');
+
+  const found = [...ops.flatMap(detectSpan), ...detectRun(ops)];
+  t.same(found.map((f) => [f.mode, f.toolName]), [['tool_error', 'run_shell_command'], ['repeated_tool_call', 'run_shell_command']]);
+  t.equal(found[1].spanId, tools[2].spanId, 'the repeat across traces, flagged on the second echo');
 });

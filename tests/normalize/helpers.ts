@@ -1,7 +1,7 @@
 // Test inputs: OTLP/JSON documents -> decoded Span / LogRecord, small builders for dialect fixtures, and the
 // real Claude Code captures in tests/fixtures/claude-code.
 import { readFileSync } from 'node:fs';
-import { attributesFromJson, anyValueFromJson } from '../../src/receivers/otlp/anyvalue.js';
+import { attributesFromJson, anyValueFromJson } from '../../src/model/values.js';
 import { field, isObj, jsonId, jsonNanos, jsonStr, jsonUint, walkJsonEnvelope } from '../../src/receivers/otlp/common.js';
 import type { LogRecord, Span } from '../../src/model/otlp.js';
 import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';

@@ -7,7 +7,7 @@ import { exampleSpans, makeSpans } from './helpers.js';
 t.test('documented order', async (t) => {
   t.same(
     SPAN_DIALECTS.map((d) => d.name),
-    ['claude-code', 'openinference', 'langsmith', 'openllmetry', 'vercel-ai', 'mastra', 'gemini-cli', 'google-adk', 'pydantic-ai', 'strands', 'otel-genai'],
+    ['claude-code', 'openinference', 'langsmith', 'openllmetry', 'vercel-ai', 'mastra', 'gemini-cli', 'codex', 'google-adk', 'pydantic-ai', 'strands', 'otel-genai'],
   );
 });
 

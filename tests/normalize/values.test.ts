@@ -1,7 +1,7 @@
 // Values in every shape: typed scalars, numbers as strings, JSON text, AnyValue trees, flattened keys.
 import t from 'tap';
 import { emptyAttributes } from '../../src/model/otlp.js';
-import { attributesFromJson } from '../../src/receivers/otlp/anyvalue.js';
+import { attributesFromJson } from '../../src/model/values.js';
 import { bool, num, parseJsonLoose, str, stringList, structured, unflatten } from '../../src/normalize/values.js';
 import { kv } from './helpers.js';
 

@@ -4,13 +4,19 @@ import t from 'tap';
 import { installAuth, requireScope, scopeFor } from '../../src/api/auth.js';
 import { ApiKeysSchema, KeyRing } from '../../src/auth/keys.js';
 import { RateLimiter } from '../../src/auth/rate-limit.js';
+import { refuseExport } from '../../src/receivers/http.js';
 
 const SECRETS = { read: 'p1-read-secret-00001', readAdmin: 'p1-read-admin-secret-01', ingest: 'p2-ingest-secret-0001' };
 const KEYS = ApiKeysSchema.parse(`p1:read:${SECRETS.read}, p1:read+admin:${SECRETS.readAdmin}, p2:ingest:${SECRETS.ingest}`);
 
 async function app(keys = KEYS, rps = 0) {
   const app = Fastify();
-  installAuth(app, { ring: new KeyRing(keys, 'dflt'), limiter: new RateLimiter(rps), retryAfterSeconds: 7 });
+  installAuth(app, {
+    ring: new KeyRing(keys, 'dflt'),
+    limiter: new RateLimiter(rps),
+    retryAfterSeconds: 7,
+    refuseIngest: (req, reply, err) => refuseExport(req, reply, err, 7),
+  });
   app.get('/healthz', async (req) => ({ project: req.principal.project, scopes: [...req.principal.scopes] }));
   app.get('/api/v1/things/:id', async (req) => ({ project: req.principal.project, key: req.principal.keyName ?? null }));
   app.get('/api/v1/special', { preHandler: requireScope('admin') }, async (req) => ({ project: req.principal.project }));

@@ -39,20 +39,21 @@ t.test('a skeleton expands to the text it was made from', async (t) => {
 });
 
 t.test('messages committed once are not written again, until the memory is cleared', async (t) => {
+  const KEYS = { session: ['session.id'], history: new Set(['gen_ai.input.messages']) };
   const history = JSON.stringify([{ role: 'system', content: long('s') }, { role: 'user', content: long('u') }]);
   const spans = [{ attributes: { values: { 'gen_ai.input.messages': history }, types: {} } }];
   const committed = new CommittedMessages();
-  const first = splitHistories('p', spans, () => 's', committed);
+  const first = splitHistories('p', spans, KEYS, committed);
   t.equal(first.rows?.block.rows, 2, 'both messages written');
-  t.equal(splitHistories('p', spans, () => 's', committed).rows?.block.rows, 2, 'not yet committed: written again');
+  t.equal(splitHistories('p', spans, KEYS, committed).rows?.block.rows, 2, 'not yet committed: written again');
   first.rows!.onCommit!();
-  const second = splitHistories('p', spans, () => 's', committed);
+  const second = splitHistories('p', spans, KEYS, committed);
   t.equal(second.rows, undefined, 'committed: only the skeleton is written');
   t.equal(second.skeletons[0]?.['gen_ai.input.messages'], first.skeletons[0]?.['gen_ai.input.messages']);
-  t.equal(splitHistories('other', spans, () => 's', committed).rows?.block.rows, 2, 'per project');
+  t.equal(splitHistories('other', spans, KEYS, committed).rows?.block.rows, 2, 'per project');
   committed.clear();
-  t.equal(splitHistories('p', spans, () => 's', committed).rows?.block.rows, 2, 'after a failed INSERT everything is written again');
-  t.equal(splitHistories('p', spans, () => 's').rows?.block.rows, 2, 'without a memory every message is written');
+  t.equal(splitHistories('p', spans, KEYS, committed).rows?.block.rows, 2, 'after a failed INSERT everything is written again');
+  t.equal(splitHistories('p', spans, KEYS).rows?.block.rows, 2, 'without a memory every message is written');
 });
 
 t.test('a conversation is stored once per message and read back as sent', async (t) => {

@@ -8,6 +8,7 @@ import { RAW_SPAN_SELECT, type RawSpanRow } from '../../src/store/read/spans.js'
 import { encodeMetricPoints } from '../../src/store/rows/metrics.js';
 import { encodeSpans } from '../../src/store/rows/spans.js';
 import { startTestService } from '../helpers/service.js';
+import { SESSION_KEYS } from '../../src/normalize/dialects/index.js';
 
 t.test('64-bit integers from decimal text', async (t) => {
   const u32 = new Uint32Array(2);
@@ -55,7 +56,7 @@ t.test('merged blocks store what each request sent', async (t) => {
   const svc = await startTestService();
   t.teardown(() => svc.stop());
   const requests = [3, 1, 7, 4].map((n, r) => decodeTracesJson(spansDoc(r, n)).items);
-  const blocks = requests.map((spans) => encodeSpans('default', spans));
+  const blocks = requests.map((spans) => encodeSpans('default', spans, SESSION_KEYS));
   await svc.store.insertNative('spans', blocks[0].schema.names, nativeChunks(blocks[0].schema, blocks.map((b) => b.block)));
   const rows = await svc.rows<RawSpanRow>(`SELECT ${RAW_SPAN_SELECT} FROM spans FINAL ORDER BY span_id`);
   const sent = requests.flat().sort((a, b) => a.spanId.localeCompare(b.spanId));
@@ -96,7 +97,7 @@ t.test('merged blocks store what each request sent', async (t) => {
       ],
     }).items;
   const points = [2, 0, 3].map(metrics);
-  const mblocks = points.map((p) => encodeMetricPoints('default', p));
+  const mblocks = points.map((p) => encodeMetricPoints('default', p, SESSION_KEYS));
   await svc.store.insertNative('metric_points', mblocks[0].schema.names, nativeChunks(mblocks[0].schema, mblocks.map((b) => b.block)));
   const stored = await svc.rows<{ metric_name: string; count: string; sum: number | null; bucket_counts: string[]; explicit_bounds: number[] }>(
     'SELECT metric_name, toString(count) AS count, sum, arrayMap(x -> toString(x), bucket_counts) AS bucket_counts, explicit_bounds FROM metric_points FINAL ORDER BY metric_name, time',

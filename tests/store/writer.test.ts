@@ -5,6 +5,7 @@ import { decodeTracesJson } from '../../src/receivers/otlp/traces.js';
 import { encodeSpans } from '../../src/store/rows/spans.js';
 import { BatchWriter } from '../../src/store/writer.js';
 import { scratchStore } from '../helpers/store.js';
+import { SESSION_KEYS } from '../../src/normalize/dialects/index.js';
 
 const store = await scratchStore(t, 'writer');
 
@@ -19,7 +20,7 @@ function rows(n: number) {
     startTimeUnixNano: '1700000000000000000',
     endTimeUnixNano: '1700000001000000000',
   }));
-  return { traceId, table: encodeSpans('p', decodeTracesJson({ resourceSpans: [{ scopeSpans: [{ spans }] }] }).items) };
+  return { traceId, table: encodeSpans('p', decodeTracesJson({ resourceSpans: [{ scopeSpans: [{ spans }] }] }).items, SESSION_KEYS) };
 }
 
 async function count(traceIds: string[]): Promise<number> {

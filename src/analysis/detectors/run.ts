@@ -1,6 +1,10 @@
 // The view run-level detectors share: one trace's operations, deduplicated and put in a canonical
 // order, split into agent runs. Everything here depends only on the set of operations, never on the
 // order they arrived in, so re-running after late spans gives the same answer for the same set.
+// Some agents split one run over several traces of a conversation (Gemini CLI: a trace per model call and
+// per tool batch, none with an agent span): the traces of a conversation that have no agent span of their
+// own are fragments, judged together as one view. A trace with its own agent span (a Claude Code
+// interaction, a Codex turn) stays a view of its own, so a command repeated in two user turns is no loop.
 import type { Operation } from '../../model/operation.js';
 
 export interface AgentRun {
@@ -15,6 +19,7 @@ export interface AgentRun {
 }
 
 export interface RunView {
+  /** The trace, or for fragments of a conversation the smallest of their trace ids. */
   traceId: string;
   /** All operations of the trace in canonical time order. */
   ops: Operation[];
@@ -52,7 +57,7 @@ export function compareOps(a: Operation, b: Operation): number {
 
 const SOURCE_RANK: Record<Operation['source'], number> = { 'span+log': 0, span: 1, log: 2 };
 
-/** One view per trace id, ordered by trace id. */
+/** One view per trace id (fragments of one conversation: one view for them all), ordered by trace id. */
 export function buildRunViews(ops: readonly Operation[]): RunView[] {
   const byTrace = new Map<string, Operation[]>();
   for (const op of ops) {
@@ -60,13 +65,32 @@ export function buildRunViews(ops: readonly Operation[]): RunView[] {
     if (!list) byTrace.set(op.traceId, (list = []));
     list.push(op);
   }
-  return [...byTrace.keys()].sort().map((traceId) => buildRunView(traceId, byTrace.get(traceId)!));
+  // Fragments: traces that name a conversation and hold no agent span.
+  const views = new Map<string, { traceId: string; ops: Operation[] }>();
+  for (const [traceId, list] of byTrace) {
+    let session = '';
+    let agentSpan = false;
+    for (const op of list) {
+      if (op.sessionId && (session === '' || op.sessionId < session)) session = op.sessionId;
+      if ((op.kind === 'agent' || op.kind === 'subagent') && op.source !== 'log') agentSpan = true;
+    }
+    const key = session && !agentSpan ? 'c:' + session : 't:' + traceId;
+    const v = views.get(key);
+    if (!v) views.set(key, { traceId, ops: list.slice() });
+    else {
+      if (traceId < v.traceId) v.traceId = traceId;
+      for (const op of list) v.ops.push(op);
+    }
+  }
+  return [...views.values()].sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0)).map((v) => buildRunView(v.traceId, v.ops));
 }
+
+const spanKey = (traceId: string, spanId: string) => traceId + '/' + spanId;
 
 function buildRunView(traceId: string, input: Operation[]): RunView {
   const ops = dedupe(input).sort(compareOps);
   const bySpan = new Map<string, Operation>();
-  for (const op of ops) bySpan.set(op.spanId, op);
+  for (const op of ops) bySpan.set(spanKey(op.traceId, op.spanId), op);
 
   const runs = new Map<string, AgentRun>();
   for (const op of ops) {
@@ -92,9 +116,10 @@ function buildRunView(traceId: string, input: Operation[]): RunView {
 function dedupe(input: Operation[]): Operation[] {
   const best = new Map<string, Operation>();
   for (const op of input) {
-    const cur = best.get(op.spanId);
+    const k = spanKey(op.traceId, op.spanId);
+    const cur = best.get(k);
     if (!cur || SOURCE_RANK[op.source] < SOURCE_RANK[cur.source] || (SOURCE_RANK[op.source] === SOURCE_RANK[cur.source] && compareOps(op, cur) < 0)) {
-      best.set(op.spanId, op);
+      best.set(k, op);
     }
   }
   return [...best.values()];
@@ -114,7 +139,7 @@ function runKey(op: Operation, bySpan: Map<string, Operation>): string {
   for (let i = 0; cur && i < MAX_WALK; i++) {
     if (cur.agentId !== '') return 'a:' + cur.agentId;
     if (cur.kind === 'agent' || cur.kind === 'subagent') return 's:' + cur.spanId;
-    cur = cur.parentSpanId !== '' ? bySpan.get(cur.parentSpanId) : undefined;
+    cur = cur.parentSpanId !== '' ? bySpan.get(spanKey(cur.traceId, cur.parentSpanId)) : undefined;
   }
   return 't:';
 }

@@ -5,6 +5,7 @@ import { FINAL_SETTINGS, IS_CALL, type Range, decodeCursor, encodeCursor, operat
 import { projectOf } from './project.js';
 import { type GroupKey, FailureStatsQuery, FailureStatsResponse, FailuresQuery, FailuresResponse, type Filters } from './schemas.js';
 import { badRequest } from './errors.js';
+import { runAttributesSql } from '../../store/read/populations.js';
 
 /** Group key -> SQL expression over operations (mode is the ARRAY JOINed `m`). */
 const GROUP_SQL: Record<Exclude<GroupKey, 'mode'>, string> = {
@@ -14,6 +15,8 @@ const GROUP_SQL: Record<Exclude<GroupKey, 'mode'>, string> = {
   service: 'service_name',
   day: 'toString(toDate(start_time))',
   hour: "formatDateTime(toStartOfHour(start_time), '%Y-%m-%dT%H:00:00Z')",
+  // The run's harness, from its spans' and log records' attributes (joined in as `h`, see stats()).
+  harness: 'h.harness',
 };
 
 interface Figures {
@@ -34,8 +37,11 @@ const rate = (failures: number, calls: number) => (calls > 0 ? failures / calls 
  * of the trace ids: half the time of hashing the strings, and a collision among a few million traces
  * has odds below 1e-6.
  */
-async function stats(store: Store, project: string, r: Range, f: Filters, groupBy: GroupKey[]): Promise<{ rows: Row[]; totals: Figures }> {
+async function stats(store: Store, project: string, r: Range, f: Filters, groupBy: GroupKey[], harnessAttributes: readonly string[]): Promise<{ rows: Row[]; totals: Figures }> {
   const where = operationsWhere(project, r, f, false);
+  const harnessJoin = groupBy.includes('harness')
+    ? ` LEFT JOIN (${runAttributesSql(harnessAttributes, [], where.params, r.from.toISOString().slice(0, 10), r.to.toISOString().slice(0, 10))}) AS h USING trace_id`
+    : '';
   const others = groupBy.filter((g): g is Exclude<GroupKey, 'mode'> => g !== 'mode');
   const byMode = groupBy.includes('mode');
   // Aliases get a prefix: `day` is also a column, and an alias would shadow it in WHERE.
@@ -53,7 +59,7 @@ async function stats(store: Store, project: string, r: Range, f: Filters, groupB
         'uniqExact(cityHash64(trace_id)) AS runs',
         `sum(arrayCount(x -> ${modeCond('x')}, failure_modes)) AS failures`,
       ].join(', ')}
-         FROM operations FINAL WHERE ${where.sql}
+         FROM operations FINAL${harnessJoin} WHERE ${where.sql}
         ${keyCols.length ? `GROUP BY GROUPING SETS ((${keyCols.join(', ')}), ())` : ''}`,
       params,
       FINAL_SETTINGS,
@@ -61,7 +67,7 @@ async function stats(store: Store, project: string, r: Range, f: Filters, groupB
     byMode
       ? store.query<Record<string, string>>(
           `SELECT ${[...keySelect, 'm', 'count() AS failures', 'uniqExact(cityHash64(trace_id)) AS runs'].join(', ')}
-             FROM operations FINAL ARRAY JOIN failure_modes AS m
+             FROM operations FINAL ARRAY JOIN failure_modes AS m${harnessJoin}
             WHERE ${where.sql} AND ${modeCond('m')}
             GROUP BY ${[...keyCols, 'm'].join(', ')}`,
           params,
@@ -109,7 +115,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         summary: 'Failure counts and rates, grouped',
-        description: 'Calls, runs and failures over the range, grouped by any of mode, tool, model, agent, service, day, hour. compare=previous adds the period before and the change.',
+        description: 'Calls, runs and failures over the range, grouped by any of mode, tool, model, agent, service, day, hour, harness (TRACEMILL_HARNESS_ATTRIBUTES). compare=previous adds the period before and the change.',
         tags: ['failures'],
         querystring: FailureStatsQuery,
         response: { 200: FailureStatsResponse },
@@ -122,8 +128,8 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
       const groupBy = q.group_by?.length ? [...new Set(q.group_by)] : (['mode'] as GroupKey[]);
       const project = projectOf(req);
       const [current, prev] = await Promise.all([
-        stats(app.store, project, range, q, groupBy),
-        q.compare === 'previous' ? stats(app.store, project, previousRange(range), q, groupBy) : undefined,
+        stats(app.store, project, range, q, groupBy, app.config.harnessAttributes),
+        q.compare === 'previous' ? stats(app.store, project, previousRange(range), q, groupBy, app.config.harnessAttributes) : undefined,
       ]);
       if (!prev) return { from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
       const prevOf = new Map(prev.rows.map((r) => [JSON.stringify(groupBy.map((g) => r[g])), r]));

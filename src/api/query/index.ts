@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { BadRequestError } from './errors.js';
+import { compareRoutes } from './compare.js';
 import { failureRoutes } from './failures.js';
 import { traceRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
@@ -25,6 +26,7 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(503).header('retry-after', '2').send({ error: 'unavailable', message: `the store could not answer: ${err.message}` });
   });
   await app.register(failureRoutes);
+  await app.register(compareRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FAILURE_MODES } from '../../model/failure.js';
 import { TimeParam } from '../../time.js';
 
-export const GROUP_KEYS = ['mode', 'tool', 'model', 'agent', 'service', 'day', 'hour'] as const;
+export const GROUP_KEYS = ['mode', 'tool', 'model', 'agent', 'service', 'day', 'hour', 'harness'] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
 
 /** `a,b` or repeated `?x=a&x=b`, as a list. */
@@ -44,6 +44,7 @@ const StatsRow = Figures.extend({
   service: z.string().optional(),
   day: z.string().optional(),
   hour: z.string().optional(),
+  harness: z.string().optional().meta({ description: 'The run\'s TRACEMILL_HARNESS_ATTRIBUTES values joined by @ (default service.name@service.version)' }),
   previous: Figures.optional(),
   change: z.object({ failures: z.number().int(), failure_rate: z.number() }).optional(),
 });

@@ -15,13 +15,12 @@ import type { Operation } from '../../model/operation.js';
 import { bool, firstNum, firstStr, isObj, num, parseJsonLoose, str, sumOrNull, toText } from '../values.js';
 import { normalizeFinishReason } from '../genai.js';
 import { compactionFromCall } from './otel-genai.js';
-import type { LogDialect, SpanDialect } from './types.js';
+import type { DialectKeys, LogDialect, SpanDialect } from './types.js';
 
 export const NAME = 'claude-code';
 const MAIN_AGENT_NAME = 'claude-code';
 const SERVICES = new Set(['claude-code', 'claude-code-desktop']);
-/** Tools whose call starts a subagent. */
-export const SPAWN_TOOLS = new Set(['Agent', 'Task']);
+const KEYS: DialectKeys = { sessionKeys: ['session.id'], spawnTools: ['Agent', 'Task'] };
 
 /**
  * Who made the call: the subagent named by agent_id, or the main agent (its id is the session id). Older
@@ -86,6 +85,7 @@ function spanToolArguments(a: Attributes): string {
 
 export const claudeCodeSpans: SpanDialect = {
   name: NAME,
+  ...KEYS,
   matches(span) {
     return span.name.startsWith('claude_code.');
   },
@@ -177,6 +177,7 @@ function llmRequest(op: Operation, a: Attributes, spanError: boolean): Operation
 
 export const claudeCodeLogs: LogDialect = {
   name: NAME,
+  ...KEYS,
   matches(log, eventName = logEventName(log)) {
     return (
       eventName.startsWith('claude_code.') ||

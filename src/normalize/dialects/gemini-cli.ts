@@ -25,6 +25,7 @@ const SPAN_KINDS: Record<string, OperationKind> = {
 
 export const geminiCliSpans: SpanDialect = {
   name: NAME,
+  sessionKeys: ['session.id'],
   matches(span) {
     return span.scope.name === SCOPE;
   },
@@ -62,6 +63,7 @@ function who(a: Attributes): Pick<Operation, 'sessionId' | 'userId' | 'agentId' 
 
 export const geminiCliLogs: LogDialect = {
   name: NAME,
+  sessionKeys: ['session.id'],
   matches(log, eventName = logEventName(log)) {
     return eventName.startsWith('gemini_cli.') || (log.resource.serviceName === 'gemini-cli' && eventName.startsWith('gen_ai.'));
   },
@@ -103,13 +105,18 @@ export const geminiCliLogs: LogDialect = {
         op.toolArguments = str(a, 'function_args');
         const ok = bool(a, 'success');
         const rejected = str(a, 'decision') === 'reject';
-        op.status = ok === false || rejected ? 'error' : ok === true ? 'ok' : 'unset';
+        // `success` says the tool ran; a shell command that exited non-zero is success=true with
+        // metadata {"exitCode":1,"isError":true}.
+        const meta = structured(a, 'metadata');
+        const exitCode = isObj(meta) && typeof meta.exitCode === 'number' ? meta.exitCode : null;
+        const metaError = isObj(meta) && (meta.isError === true || (exitCode !== null && exitCode !== 0));
+        op.status = ok === false || rejected || metaError ? 'error' : ok === true ? 'ok' : 'unset';
         if (rejected) {
           op.errorType = 'permission_denied';
           op.errorMessage = 'tool use rejected';
-        } else if (ok === false) {
+        } else if (ok === false || metaError) {
           op.errorType = str(a, 'error_type') || 'tool_error';
-          op.errorMessage = str(a, 'error');
+          op.errorMessage = str(a, 'error') || (exitCode !== null ? `exit code ${exitCode}` : 'tool reported an error');
         }
         return [op];
       }

@@ -29,6 +29,8 @@ function details(a: Attributes, key: string, field: string): number | null {
 
 export const langsmithSpans: SpanDialect = {
   name: NAME,
+  sessionKeys: ['langsmith.trace.session_id'],
+  historyKeys: ['gen_ai.prompt', 'gen_ai.completion'],
   matches(span) {
     return span.attributes.values['langsmith.span.kind'] !== undefined;
   },

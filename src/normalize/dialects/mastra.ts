@@ -20,6 +20,7 @@ const KINDS: Record<string, OperationKind> = {
 
 export const mastraSpans: SpanDialect = {
   name: NAME,
+  historyKeys: ['gen_ai.prompt', 'gen_ai.completion', 'gen_ai.input.messages', 'gen_ai.output.messages'],
   matches(span) {
     return span.attributes.values['mastra.span.type'] !== undefined;
   },

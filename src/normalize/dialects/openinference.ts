@@ -50,6 +50,8 @@ function oiMessages(a: Attributes, key: string, defaultRole: ChatMessage['role']
 
 export const openInferenceSpans: SpanDialect = {
   name: NAME,
+  sessionKeys: ['session.id'],
+  historyKeys: ['input.value', 'output.value', 'llm.prompts', 'llm.input_messages', 'llm.output_messages'],
   matches(span) {
     return span.attributes.values['openinference.span.kind'] !== undefined;
   },

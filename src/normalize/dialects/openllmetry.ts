@@ -52,6 +52,7 @@ function legacyMessages(a: Attributes, prefix: string, role: 'user' | 'assistant
 
 export const openLlmetrySpans: SpanDialect = {
   name: NAME,
+  historyKeys: ['gen_ai.prompt', 'gen_ai.completion', 'gen_ai.tool.definitions'],
   matches(span) {
     const v = span.attributes.values;
     return (

@@ -9,12 +9,24 @@ import { fillGenAi, genAiKind, messageFromEvent } from '../genai.js';
 import type { Operation } from '../../model/operation.js';
 import { emptyOperation } from '../../model/operation.js';
 import { bool, firstStr, has, str } from '../values.js';
-import type { LogDialect, SpanDialect } from './types.js';
+import type { DialectKeys, LogDialect, SpanDialect } from './types.js';
 
 export const NAME = 'otel-genai';
 
+/**
+ * Semconv's keys, shared by spans and log events. Spawn tools: GitHub Copilot's `runSubagent` (its spans are
+ * semconv-shaped, so this dialect reads them); `delegate_task` was in tracemill's first list and no capture
+ * under tests/fixtures shows which agent sends it.
+ */
+const KEYS: DialectKeys = {
+  sessionKeys: ['gen_ai.conversation.id'],
+  historyKeys: ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions', 'gen_ai.tool.definitions'],
+  spawnTools: ['runSubagent', 'delegate_task'],
+};
+
 export const otelGenAiSpans: SpanDialect = {
   name: NAME,
+  ...KEYS,
   matches(span) {
     const v = span.attributes.values;
     return (
@@ -97,6 +109,7 @@ export function compactionFromCall(call: Operation, trigger = 'unknown'): Operat
 
 export const otelGenAiLogs: LogDialect = {
   name: NAME,
+  ...KEYS,
   matches(log, eventName = logEventName(log)) {
     return eventName.startsWith('gen_ai.');
   },

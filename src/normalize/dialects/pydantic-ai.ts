@@ -19,6 +19,7 @@ function legacyKind(name: string): OperationKind | undefined {
 
 export const pydanticAiSpans: SpanDialect = {
   name: NAME,
+  historyKeys: ['pydantic_ai.all_messages'],
   matches(span) {
     return span.scope.name === SCOPE || span.scope.name.startsWith('pydantic-ai');
   },

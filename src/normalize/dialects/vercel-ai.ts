@@ -71,6 +71,8 @@ function cacheWriteFromMetadata(a: Attributes): number | null {
 
 export const vercelAiSpans: SpanDialect = {
   name: NAME,
+  sessionKeys: ['ai.telemetry.metadata.sessionId'],
+  historyKeys: ['ai.prompt', 'ai.prompt.messages', 'ai.prompt.tools'],
   matches(span) {
     return span.attributes.values['ai.operationId'] !== undefined || (span.scope.name === V7_SCOPE && span.attributes.values['gen_ai.operation.name'] !== undefined);
   },

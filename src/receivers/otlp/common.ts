@@ -1,7 +1,8 @@
 // Pieces shared by the trace, log and metric decoders: resource, scope, ids, envelopes.
-import { addDropped, attrOverflow, attributesFromJson, jsonInt, readAttr } from './anyvalue.js';
-import { type Resource, type Scope, MAX_NANOS, emptyAttributes } from '../../model/otlp.js';
-import { DecodeError, Reader } from './wire.js';
+import { addDropped, attrOverflow, readAttr } from './anyvalue.js';
+import { attributesFromJson, jsonInt } from '../../model/values.js';
+import { DecodeError, MAX_NANOS, type Resource, type Scope, emptyAttributes } from '../../model/otlp.js';
+import { Reader } from './wire.js';
 
 export function readResource(r: Reader, schemaUrl: string): Resource {
   const attributes = emptyAttributes();

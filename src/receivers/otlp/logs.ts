@@ -1,8 +1,9 @@
 // ExportLogsServiceRequest decoders (protobuf and OTLP/JSON) into LogRecord records.
-import { addDropped, anyValueFromJson, attrOverflow, attributesFromJson, readAnyValue, readAttr } from './anyvalue.js';
+import { addDropped, attrOverflow, readAnyValue, readAttr } from './anyvalue.js';
+import { anyValueFromJson, attributesFromJson } from '../../model/values.js';
 import { checkNanos, checkOptionalTraceId, checkSpanId, field, isObj, jsonEnum, jsonId, jsonNanos, jsonStr, jsonUint, walkEnvelope, walkJsonEnvelope } from './common.js';
-import { type Decoded, type Decoding, type LogRecord, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from '../../model/otlp.js';
-import { DecodeError, Reader } from './wire.js';
+import { DecodeError, type Decoded, type Decoding, type LogRecord, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from '../../model/otlp.js';
+import { Reader } from './wire.js';
 
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);

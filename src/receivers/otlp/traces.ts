@@ -1,5 +1,6 @@
 // ExportTraceServiceRequest decoders (protobuf and OTLP/JSON) into Span records.
-import { addDropped, attrOverflow, attributesFromJson, readAttr } from './anyvalue.js';
+import { addDropped, attrOverflow, readAttr } from './anyvalue.js';
+import { attributesFromJson } from '../../model/values.js';
 import {
   arr,
   checkNanos,
@@ -16,20 +17,8 @@ import {
   walkEnvelope,
   walkJsonEnvelope,
 } from './common.js';
-import {
-  type Decoded,
-  type Decoding,
-  type Resource,
-  type Scope,
-  type Span,
-  type SpanEvent,
-  type SpanLink,
-  addRejection,
-  countItem,
-  emptyAttributes,
-  startDecoding,
-} from '../../model/otlp.js';
-import { DecodeError, Reader } from './wire.js';
+import { DecodeError, type Decoded, type Decoding, type Resource, type Scope, type Span, type SpanEvent, type SpanLink, addRejection, countItem, emptyAttributes, startDecoding } from '../../model/otlp.js';
+import { Reader } from './wire.js';
 
 function newSpan(resource: Resource, scope: Scope): Span {
   return {

@@ -1,6 +1,6 @@
 // Stored span and log rows back into the decoded model (model/otlp.ts), so normalization can run
 // over stored data exactly as it would over a request: the settle loop and `renormalize` read through here.
-import { attributesFromJson } from '../../receivers/otlp/anyvalue.js';
+import { attributesFromJson } from '../../model/values.js';
 import type { LogRecord, Resource, Scope, Span, SpanEvent, SpanLink, ValueType } from '../../model/otlp.js';
 import { type RawEnvelopeRow, type RawSpanRow, attrs } from './spans.js';
 

@@ -1,5 +1,5 @@
 // Rebuilds OTLP/JSON from stored span rows: the raw view of the API and the round-trip tests.
-import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
+import { attributesToJson } from '../../model/values.js';
 import type { Attributes, ValueType } from '../../model/otlp.js';
 import type { Store } from '../clickhouse.js';
 import { MESSAGE_REF, expandAttributes, skeletonKeys } from '../rows/messages.js';

@@ -52,7 +52,7 @@ export function setDigest(u32: Uint32Array, i: number, digest: Buffer): void {
   u32[2 * i + 1] = digest.readUInt32LE(4);
 }
 
-export function encodeLogs(project: string, records: LogRecord[]): TableRows {
+export function encodeLogs(project: string, records: LogRecord[], sessionKeys: readonly string[]): TableRows {
   const n = records.length;
   const projectId = new StringColumn(n * 8);
   const time = new Uint32Array(n * 2);
@@ -75,7 +75,7 @@ export function encodeLogs(project: string, records: LogRecord[]): TableRows {
   const project_ = projectValue(project);
   for (let i = 0; i < n; i++) {
     const l = records[i];
-    const session = sessionIdOf(l.attributes);
+    const session = sessionIdOf(l.attributes, sessionKeys);
     const type = l.body.type ?? 'string';
     projectId.sink.bytes(project_);
     setDecimalU64(time, i, l.timeUnixNano);

@@ -7,35 +7,17 @@
 // stays lossless.
 //
 // Only histories are split: a JSON array of two or more elements, at least MIN_VALUE_CHARS long, under one of
-// the keys agent instrumentations put conversations in. A NUL never appears unescaped in valid JSON text, so a
+// the keys agent instrumentations put conversations in (ConversationKeys.history, declared by the dialects). A NUL never appears unescaped in valid JSON text, so a
 // skeleton is unambiguous; a value that already holds a NUL is left as it is.
 import { hash } from 'node:crypto';
 import type { Attributes } from '../../model/otlp.js';
 import { StringColumn, block, fixedColumn, nativeSchema } from '../native.js';
 import type { TableRows } from '../writer.js';
 import { projectValue } from './envelope.js';
+import { type ConversationKeys, sessionIdOf } from './session.js';
 
 /** attribute_types value of an attribute stored as a skeleton. */
 export const MESSAGE_REF = 'msgref';
-
-/** Attribute keys holding a conversation (docs/normalization.md lists the dialects). */
-const HISTORY_KEYS = new Set([
-  'gen_ai.input.messages',
-  'gen_ai.output.messages',
-  'gen_ai.system_instructions',
-  'gen_ai.prompt',
-  'gen_ai.completion',
-  'gen_ai.tool.definitions',
-  'ai.prompt',
-  'ai.prompt.messages',
-  'ai.prompt.tools',
-  'input.value',
-  'output.value',
-  'llm.prompts',
-  'llm.input_messages',
-  'llm.output_messages',
-  'pydantic_ai.all_messages',
-]);
 
 const MIN_VALUE_CHARS = 512;
 /** Elements shorter than this stay inline (a key costs 33 characters). */
@@ -53,10 +35,6 @@ export const MESSAGES = nativeSchema(
   // Before the spans that reference them: a span is never stored without its messages.
   0,
 );
-
-export function isHistoryKey(key: string): boolean {
-  return HISTORY_KEYS.has(key);
-}
 
 /** 128 bits of SHA-256 of a message's text, as 32 hex digits. */
 export function messageKey(text: string): string {
@@ -228,7 +206,7 @@ export interface HistorySplit {
  * Splits the histories of `items` (spans, or anything with attributes) into skeletons and messages. Messages in
  * `committed` are not written again; without it, every message of the request is.
  */
-export function splitHistories(project: string, items: readonly { attributes: Attributes }[], sessionOf: (attrs: Attributes) => string, committed?: CommittedMessages): HistorySplit {
+export function splitHistories(project: string, items: readonly { attributes: Attributes }[], keys: ConversationKeys, committed?: CommittedMessages): HistorySplit {
   const skeletons: (Record<string, string> | undefined)[] = new Array(items.length);
   let found = false;
   const now = Date.now();
@@ -238,14 +216,14 @@ export function splitHistories(project: string, items: readonly { attributes: At
     const attrs = items[i].attributes;
     let mine: Record<string, string> | undefined;
     for (const k in attrs.values) {
-      if (!HISTORY_KEYS.has(k) || attrs.types[k] !== undefined) continue;
+      if (!keys.history.has(k) || attrs.types[k] !== undefined) continue;
       const split = skeleton(attrs.values[k]);
       if (!split) continue;
       (mine ??= Object.create(null) as Record<string, string>)[k] = split.skeleton;
       for (const m of split.messages) {
         if (seen.has(m.key) || committed?.has(project, m.key, now)) continue;
         seen.add(m.key);
-        fresh.push({ key: m.key, text: m.text, session: sessionOf(attrs) });
+        fresh.push({ key: m.key, text: m.text, session: sessionIdOf(attrs, keys.session) });
       }
     }
     skeletons[i] = mine;

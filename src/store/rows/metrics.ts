@@ -1,7 +1,7 @@
 // MetricPoint -> row of the metric_points table, encoded into a Native block (src/store/native.ts).
-import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
+import { attributesToJson } from '../../model/values.js';
 import type { Attributes } from '../../model/otlp.js';
-import type { Exemplar, MetricDescriptor, MetricPoint } from '../../receivers/otlp/metrics.js';
+import type { Exemplar, MetricDescriptor, MetricPoint } from '../../model/metrics.js';
 import {
   ArrayColumn,
   MapColumn,
@@ -147,7 +147,7 @@ function pushF64s(a: ArrayColumn, values: number[]): void {
   a.end(values.length);
 }
 
-export function encodeMetricPoints(project: string, points: MetricPoint[]): TableRows {
+export function encodeMetricPoints(project: string, points: MetricPoint[], sessionKeys: readonly string[]): TableRows {
   const n = points.length;
   const projectId = new StringColumn(n * 8);
   const startTime = new Uint32Array(n * 2);
@@ -192,7 +192,7 @@ export function encodeMetricPoints(project: string, points: MetricPoint[]): Tabl
   for (let i = 0; i < n; i++) {
     const p = points[i];
     const m = p.metric;
-    const session = sessionIdOf(p.attributes);
+    const session = sessionIdOf(p.attributes, sessionKeys);
     const model_ = modelOf(p.attributes);
     projectId.sink.bytes(project_);
     setDecimalU64(startTime, i, p.startTimeUnixNano);

@@ -62,6 +62,8 @@ export const OPERATION_COLUMNS = [
   'failure_evidence',
   'version',
   'is_deleted',
+  // 007_alerts: the tool each failure names (the LLM call's failures name the tool it called).
+  'failure_tools',
 ] as const;
 
 /** An operation as written: where it lives (partition day, group) and what was found on it. */
@@ -136,7 +138,8 @@ function encodeRow(project: string, day: string, groupKey: string, op: Operation
     failures.map((f) => f.evidence),
   ]);
   // Nanosecond times go in as bare integers (DateTime64(9) reads them as ticks), beyond JSON's safe range.
-  return `${head.slice(0, -1)},${nanos(op.startTimeUnixNano)},${nanos(op.endTimeUnixNano)},${tail.slice(1, -1)},${v},${deleted}]\n`;
+  const tools = JSON.stringify(failures.map((f) => f.toolName || op.toolName));
+  return `${head.slice(0, -1)},${nanos(op.startTimeUnixNano)},${nanos(op.endTimeUnixNano)},${tail.slice(1, -1)},${v},${deleted},${tools}]\n`;
 }
 
 export function encodeOperations(project: string, groupKey: string, version: bigint, rows: OperationRow[], tombstones: OperationKey[]): JsonRows {

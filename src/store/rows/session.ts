@@ -2,18 +2,22 @@
 // operations together (spans and log events of one session are merged there) and /sessions/:id reads it.
 import type { Attributes } from '../../model/otlp.js';
 
-/** Attribute keys naming the conversation, most specific first (docs/normalization.md, "Groups"). */
-export const SESSION_KEYS = [
-  'session.id', // Claude Code, Gemini CLI, OpenInference, Langfuse
-  'gen_ai.conversation.id', // OTel GenAI semantic conventions
-  'conversation.id', // Codex
-  'ai.telemetry.metadata.sessionId', // Vercel AI SDK metadata
-  'langsmith.trace.session_id',
-] as const;
+/**
+ * What the row encoders must know of the agent dialects: the attribute keys naming a conversation (most
+ * specific first) and those holding a message history (rows/messages.ts). Each dialect declares its own; the
+ * dialect registry joins them (CONVERSATION_KEYS in src/normalize/dialects/index.ts) and the ingest pipeline
+ * passes them in. Passed, not imported: the store sits below normalization, so it stays free of dialects and
+ * of the code they pull in, and no import runs upward.
+ */
+export interface ConversationKeys {
+  readonly session: readonly string[];
+  readonly history: ReadonlySet<string>;
+}
 
-export function sessionIdOf(attrs: Attributes): string {
+/** The first session key present in attrs, or ''. */
+export function sessionIdOf(attrs: Attributes, keys: readonly string[]): string {
   const v = attrs.values;
-  for (const k of SESSION_KEYS) {
+  for (const k of keys) {
     const s = v[k];
     if (s) return s;
   }

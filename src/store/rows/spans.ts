@@ -1,11 +1,11 @@
 // Span -> row of the spans table, encoded into a Native block (src/store/native.ts).
-import { attributesToJson } from '../../receivers/otlp/anyvalue.js';
+import { attributesToJson } from '../../model/values.js';
 import type { Span } from '../../model/otlp.js';
 import { MapColumn, StringColumn, block, encodedString, fixedColumn, nativeSchema, setDecimalU64 } from '../native.js';
 import type { TableRows } from '../writer.js';
 import { ENVELOPE_SPECS, EnvelopeColumns, projectValue } from './envelope.js';
 import { type CommittedMessages, MESSAGE_REF, splitHistories } from './messages.js';
-import { sessionIdOf } from './session.js';
+import { type ConversationKeys, sessionIdOf } from './session.js';
 
 export const SPANS = nativeSchema('spans', [
   { name: 'project_id', type: 'String' },
@@ -66,14 +66,14 @@ const EMPTY_LIST = encodedString('[]');
  * A request's spans as table rows: the spans, with their message histories stored content-addressed
  * (rows/messages.ts) and the messages not yet stored ahead of them.
  */
-export function spanTables(project: string, spans: Span[], committed?: CommittedMessages): TableRows[] {
-  const histories = splitHistories(project, spans, sessionIdOf, committed);
-  const rows = encodeSpans(project, spans, histories.skeletons);
+export function spanTables(project: string, spans: Span[], keys: ConversationKeys, committed?: CommittedMessages): TableRows[] {
+  const histories = splitHistories(project, spans, keys, committed);
+  const rows = encodeSpans(project, spans, keys.session, histories.skeletons);
   return histories.rows ? [histories.rows, rows] : [rows];
 }
 
 /** The spans table's rows; `skeletons[i]` replaces attributes of span i (typed MESSAGE_REF) when given. */
-export function encodeSpans(project: string, spans: Span[], skeletons?: readonly (Record<string, string> | undefined)[]): TableRows {
+export function encodeSpans(project: string, spans: Span[], sessionKeys: readonly string[], skeletons?: readonly (Record<string, string> | undefined)[]): TableRows {
   const n = spans.length;
   const projectId = new StringColumn(n * 8);
   const times = new Uint32Array(n * 2);
@@ -113,7 +113,7 @@ export function encodeSpans(project: string, spans: Span[], skeletons?: readonly
     statusCode[i] = s.statusCode;
     statusMessage.sink.str(s.statusMessage);
     serviceName.sink.str(s.resource.serviceName);
-    sessionId.sink.str(sessionIdOf(s.attributes));
+    sessionId.sink.str(sessionIdOf(s.attributes, sessionKeys));
     const skeleton = skeletons?.[i];
     if (skeleton) {
       attributes.map(s.attributes.values, skeleton);

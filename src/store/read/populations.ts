@@ -1,0 +1,213 @@
+// Counts of runs and of runs with each failure mode, for a population of runs given by filters: the figures
+// /api/v1/failures/compare and the regression detector (src/alerts/loop.ts) test. The unit is the run (a
+// trace): runs are independent of each other, the calls inside one run are not.
+//
+// Run-level attributes (the harness, or any resource or span attribute a population names) are read from
+// the raw spans and log records of the run: the first non-empty value, resource attributes before span and
+// log attributes. So TRACEMILL_HARNESS_ATTRIBUTES applies to data already stored.
+import { toClickHouseTime } from '../../time.js';
+import type { Store } from '../clickhouse.js';
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+export interface Population {
+  /** Runs with operations starting in any of these ranges (only those operations are counted). */
+  ranges: TimeRange[];
+  service?: string;
+  agent?: string;
+  /** Runs that used this tool; their failures are counted only where they name this tool. */
+  tool?: string;
+  /** Runs that called this model. */
+  model?: string;
+  /** The run's harness (TRACEMILL_HARNESS_ATTRIBUTES values joined by '@'). */
+  harness?: string;
+  /** Run-level attribute values: resource or span/log attribute name -> value. */
+  attributes?: Record<string, string>;
+}
+
+export type CountDimension = 'tool' | 'model' | 'harness';
+
+/** One population's runs for a dimension value ('all' / '' for the population itself). */
+export interface RunsRow {
+  dim: 'all' | CountDimension;
+  value: string;
+  runs: number;
+  /** Earliest operation of these runs (ms since the epoch), e.g. when a harness version first appears. */
+  first_seen: number;
+}
+
+export interface FailureRow {
+  mode: string;
+  dim: 'all' | CountDimension;
+  value: string;
+  /** Runs with at least one failure of the mode. */
+  affected: number;
+  /** Failure instances. */
+  failures: number;
+  /** A few trace ids of affected runs. */
+  examples: string[];
+}
+
+export interface PopulationCounts {
+  runs: RunsRow[];
+  failures: FailureRow[];
+}
+
+const DAY = 86_400_000;
+const MODEL = "if(response_model != '', response_model, request_model)";
+
+/**
+ * Per trace: the harness and the requested attributes, from spans and log records in the days of `ranges`.
+ * Every value is a bound parameter; `p` prefixes their names.
+ */
+export function runAttributesSql(harnessAttributes: readonly string[], extra: readonly string[], params: Record<string, unknown>, dayFrom: string, dayTo: string, p = 'ra'): string {
+  const keys = [...harnessAttributes, ...extra];
+  keys.forEach((k, i) => (params[`${p}k${i}`] = k));
+  params[`${p}from`] = dayFrom;
+  params[`${p}to`] = dayTo;
+  const inner = keys.map((_, i) => `anyIf(r[{${p}k${i}:String}], r[{${p}k${i}:String}] != '') AS r${i}, anyIf(s[{${p}k${i}:String}], s[{${p}k${i}:String}] != '') AS s${i}`);
+  const value = (i: number) => `if(r${i} != '', r${i}, s${i})`;
+  const harness = `arrayStringConcat(arrayFilter(x -> x != '', [${harnessAttributes.map((_, i) => value(i)).join(', ')}]), '@')`;
+  const days = (col: string) => `toDate(${col}) >= toDate({${p}from:String}) - 1 AND toDate(${col}) <= toDate({${p}to:String}) + 1`;
+  return `SELECT trace_id, ${harness} AS harness${extra.map((_, j) => `, ${value(harnessAttributes.length + j)} AS attr${j}`).join('')}
+    FROM (
+      SELECT trace_id, ${inner.join(', ')}
+        FROM (
+          SELECT trace_id, resource_attributes AS r, attributes AS s FROM spans
+           WHERE project_id = {project:String} AND ${days('start_time')}
+          UNION ALL
+          SELECT trace_id, resource_attributes AS r, attributes AS s FROM logs
+           WHERE project_id = {project:String} AND ${days('timestamp')} AND trace_id != ''
+        )
+       GROUP BY trace_id
+    )`;
+}
+
+function rangesSql(ranges: TimeRange[], params: Record<string, unknown>): { sql: string; dayFrom: string; dayTo: string } {
+  const conds = ranges.map((r, i) => {
+    params[`f${i}`] = toClickHouseTime(r.from);
+    params[`t${i}`] = toClickHouseTime(r.to);
+    return `(start_time >= {f${i}:DateTime64(3)} AND start_time < {t${i}:DateTime64(3)})`;
+  });
+  const from = Math.min(...ranges.map((r) => r.from.getTime()));
+  const to = Math.max(...ranges.map((r) => r.to.getTime()));
+  const dayFrom = new Date(from).toISOString().slice(0, 10);
+  const dayTo = new Date(to).toISOString().slice(0, 10);
+  params.dayFrom = dayFrom;
+  params.dayTo = dayTo;
+  return { sql: `day >= toDate({dayFrom:String}) - 1 AND day <= toDate({dayTo:String}) AND (${conds.join(' OR ')})`, dayFrom, dayTo };
+}
+
+export interface CountOptions {
+  harnessAttributes: readonly string[];
+  /** Breakdowns besides the population as a whole. */
+  dims: readonly CountDimension[];
+  /** Example trace ids per row. */
+  examples?: number;
+  /** Only these modes (all when unset). */
+  modes?: readonly string[];
+}
+
+/** Runs and failures of a population, as a whole and per tool / model / harness. */
+export async function countPopulation(store: Store, project: string, pop: Population, opts: CountOptions): Promise<PopulationCounts> {
+  if (pop.ranges.length === 0) return { runs: [], failures: [] };
+  const params: Record<string, unknown> = { project };
+  const range = rangesSql(pop.ranges, params);
+  const opConds = ['project_id = {project:String}', range.sql];
+  if (pop.service !== undefined) {
+    opConds.push('service_name = {service:String}');
+    params.service = pop.service;
+  }
+  if (pop.agent !== undefined) {
+    opConds.push('agent_name = {agent:String}');
+    params.agent = pop.agent;
+  }
+  const attrNames = Object.keys(pop.attributes ?? {});
+  const needAttrs = opts.dims.includes('harness') || pop.harness !== undefined || attrNames.length > 0;
+  const runConds: string[] = [];
+  if (pop.tool !== undefined) {
+    runConds.push('has(tools, {tool:String})');
+    params.tool = pop.tool;
+  }
+  if (pop.model !== undefined) {
+    runConds.push('has(models, {model:String})');
+    params.model = pop.model;
+  }
+  if (pop.harness !== undefined) {
+    runConds.push('harness = {harness:String}');
+    params.harness = pop.harness;
+  }
+  attrNames.forEach((k, j) => {
+    runConds.push(`attr${j} = {av${j}:String}`);
+    params[`av${j}`] = pop.attributes![k];
+  });
+  const attrs = needAttrs ? runAttributesSql(opts.harnessAttributes, attrNames, params, range.dayFrom, range.dayTo) : '';
+  const examples = Math.max(0, Math.min(50, opts.examples ?? 5));
+  params.examples = examples;
+
+  // ops: the operations in range; runs: one row per trace with what it used, filtered to the population.
+  const withSql = `WITH
+    ops AS (
+      SELECT trace_id, start_time, kind, tool_name, ${MODEL} AS op_model, failure_modes, failure_tools
+        FROM operations FINAL WHERE ${opConds.join(' AND ')}
+    ),
+    runs AS (
+      SELECT * FROM (
+        SELECT trace_id, min(start_time) AS start,
+               arrayDistinct(arrayFilter(x -> x != '', arrayConcat(groupArrayIf(toString(tool_name), kind = 'tool'), arrayFlatten(groupArray(arrayMap(x -> toString(x), failure_tools)))))) AS tools,
+               arrayFilter(x -> x != '', groupUniqArray(toString(op_model))) AS models
+          FROM ops GROUP BY trace_id
+      ) AS g ${needAttrs ? `LEFT JOIN (${attrs}) AS a USING trace_id` : ''}
+      ${runConds.length ? `WHERE ${runConds.join(' AND ')}` : ''}
+    )`;
+  const dimParts = (tool: string, models: string) => {
+    const parts = ["[tuple('all', '')]"];
+    if (opts.dims.includes('tool')) parts.push(tool);
+    if (opts.dims.includes('model')) parts.push(`arrayMap(x -> tuple('model', x), ${models})`);
+    if (opts.dims.includes('harness')) parts.push("[tuple('harness', toString(harness))]");
+    return `arrayConcat(${parts.join(', ')})`;
+  };
+  const modeCond: string[] = ["m != ''"];
+  if (opts.modes?.length) {
+    modeCond.push('m IN {modes:Array(String)}');
+    params.modes = opts.modes;
+  }
+  if (pop.tool !== undefined) modeCond.push('ft = {tool:String}');
+
+  const [runRows, failureRows] = await Promise.all([
+    store.query<{ dim: string; value: string; runs: string; first_seen: string }>(
+      `${withSql}
+       SELECT d.1 AS dim, d.2 AS value, count() AS runs, toString(toUnixTimestamp64Milli(min(start))) AS first_seen
+         FROM runs ARRAY JOIN ${dimParts("arrayMap(x -> tuple('tool', x), tools)", 'models')} AS d
+        GROUP BY dim, value`,
+      params,
+      { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
+    ),
+    store.query<{ mode: string; dim: string; value: string; affected: string; failures: string; examples: string[] }>(
+      `${withSql}
+       SELECT m AS mode, d.1 AS dim, d.2 AS value, uniqExact(trace_id) AS affected, count() AS failures, groupUniqArray({examples:UInt32})(trace_id) AS examples
+         FROM (
+           SELECT o.trace_id AS trace_id, toString(m) AS m, toString(ft) AS ft, r.models AS models${needAttrs ? ', r.harness AS harness' : ''}
+             FROM ops AS o ARRAY JOIN o.failure_modes AS m, o.failure_tools AS ft
+             INNER JOIN runs AS r ON o.trace_id = r.trace_id
+            WHERE ${modeCond.join(' AND ')}
+         )
+         ARRAY JOIN ${dimParts("if(ft != '', [tuple('tool', ft)], [])", 'models')} AS d
+        GROUP BY mode, dim, value`,
+      params,
+      { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
+    ),
+  ]);
+  return {
+    runs: runRows.map((r) => ({ dim: r.dim as RunsRow['dim'], value: r.value, runs: Number(r.runs), first_seen: Number(r.first_seen) })),
+    failures: failureRows.map((r) => ({ mode: r.mode, dim: r.dim as FailureRow['dim'], value: r.value, affected: Number(r.affected), failures: Number(r.failures), examples: r.examples })),
+  };
+}
+
+/** The ranges of the same time of day on each of `days` days before `recent`. */
+export function sameWindowPreviousDays(recent: TimeRange, days: number): TimeRange[] {
+  return Array.from({ length: days }, (_, i) => ({ from: new Date(recent.from.getTime() - (i + 1) * DAY), to: new Date(recent.to.getTime() - (i + 1) * DAY) }));
+}
