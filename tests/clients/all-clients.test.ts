@@ -14,6 +14,7 @@ const SCRIPTED: Record<string, Record<string, number>> = {
   'langchain-openinference': { tool_error: 1, repeated_tool_call: 2 },
   'langchain-openllmetry': { tool_error: 1, repeated_tool_call: 2 },
   'openai-openllmetry': { tool_error: 1, repeated_tool_call: 2 },
+  mastra: { tool_error: 1, repeated_tool_call: 2 },
   // No tool spans, one trace per request: nothing to find (see openai-openllmetry.test.ts).
   'openai-openllmetry-bare': {},
   'vercel-ai': { tool_error: 1 },

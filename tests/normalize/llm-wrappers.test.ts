@@ -65,3 +65,17 @@ t.test('a tool call that does not name its tool gets it from the request with th
     'each request claimed once; arguments nobody asked for stay unnamed',
   );
 });
+
+t.test('a tool run inside the model step that asked for it (Mastra) answers that step', async (t) => {
+  const out = (id: string) => JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id, name: 'get_weather', arguments: { city: 'Paris' } }] }]);
+  const tool = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.call.arguments': '{"city":"Paris"}' };
+  const ops = normalizeSpans(
+    makeSpans([
+      { name: 'step 0', spanId: '5300000000000000', attrs: chat({ 'gen_ai.output.messages': out('call_1') }), start: ms(0), end: ms(20) },
+      { name: 'tool', spanId: '7100000000000000', parentSpanId: '5300000000000000', attrs: tool, start: ms(10), end: ms(11) },
+      { name: 'step 1', spanId: '5301000000000000', attrs: chat({ 'gen_ai.output.messages': out('call_2') }), start: ms(30), end: ms(50) },
+      { name: 'tool', spanId: '7101000000000000', parentSpanId: '5301000000000000', attrs: tool, start: ms(40), end: ms(41) },
+    ]),
+  );
+  t.same(ops.filter((o) => o.kind === 'tool').map((o) => o.toolCallId), ['call_1', 'call_2']);
+});
