@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ApiKeysSchema } from './auth/keys.js';
 import { type AlertsConfig, AlertsConfigError, parseAlertsConfig } from './alerts/config.js';
+import { JobsSchema, jobIssuePath } from './jobs/config.js';
 
 const MiB = 1024 * 1024;
 
@@ -62,6 +63,11 @@ export const SETTINGS = {
     'Resource or span attributes whose values, joined by `@`, name the harness of a run (comma-separated, e.g. `service.name,agent.harness.version`): `group_by=harness`, `harness:` in /api/v1/failures/compare, regression alerts (docs/regressions.md).',
   ],
   logLevel: ['TRACEMILL_LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level.'],
+  jobs: [
+    'TRACEMILL_JOBS',
+    JobsSchema.default([]),
+    'Scheduled exports and reports: the `jobs:` list of the config file (or the same list as JSON here). See docs/jobs.md.',
+  ],
   configFile: ['TRACEMILL_CONFIG', z.string().optional(), 'Optional JSON or YAML file with any of these settings (keys as in this table, camelCase or the variable name). Environment wins.'],
 } as const;
 
@@ -123,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '');
+      // A job's error names the job and the field, and the file it came from.
+      if (key === 'jobs') return `${env.TRACEMILL_JOBS ? 'TRACEMILL_JOBS' : String(file)}: ${jobIssuePath(i.path, raw.jobs)}: ${i.message}`;
       const envName = key in SETTINGS ? SETTINGS[key as keyof Settings][0] : key;
       return `${envName}: ${i.message}`;
     });
@@ -135,6 +143,7 @@ function defaultOf(schema: z.ZodType): string {
   const r = schema.safeParse(undefined);
   if (!r.success || r.data === undefined) return '(unset)';
   if (r.data === '') return '(empty)';
+  if (Array.isArray(r.data) && r.data.length === 0) return '(none)';
   return `\`${String(r.data)}\``;
 }
 

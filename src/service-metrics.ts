@@ -55,6 +55,19 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly jobRuns = new Counter({
+    name: 'tracemill_job_runs_total',
+    help: 'Scheduled job runs (docs/jobs.md) by job and outcome: ok, failed (retried at the next tick from the same watermark), skipped (another replica ran the tick)',
+    labelNames: ['job', 'status'],
+    registers: [this.registry],
+  });
+  readonly jobLastSuccess = new Gauge({
+    name: 'tracemill_job_last_success_timestamp_seconds',
+    help: 'When each scheduled job last finished a run successfully (Unix seconds)',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+
   constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number }) {
     new Gauge({
       name: 'tracemill_write_queue_bytes',

@@ -9,6 +9,8 @@ import { callerId, installAuth } from './api/auth.js';
 import { HttpError } from './receivers/export.js';
 import { GrpcCode } from './receivers/otlp/responses.js';
 import { adminRoutes } from './api/admin.js';
+import { exportRoutes } from './api/exports.js';
+import { JobScheduler } from './jobs/scheduler.js';
 import './api/decorations.js';
 import { metricsRoute } from './api/metrics.js';
 import { registerOpenApi } from './api/openapi.js';
@@ -35,6 +37,8 @@ export interface Service {
   writer: BatchWriter;
   /** Rebuilds normalized operations and failures of groups whose data has settled. */
   normalizer: Settler;
+  /** Scheduled jobs (config `jobs:`, docs/jobs.md). */
+  jobs: JobScheduler;
   http: FastifyInstance;
   grpc: grpc.Server;
   httpUrl: string;
@@ -44,6 +48,8 @@ export interface Service {
 }
 
 export interface ServiceOptions {
+  /** Scheduled jobs: this process's replica id and claim wait (tests). */
+  jobs?: { replica?: string; claimWaitMs?: number };
   /** Called with the HTTP server before any route is added (self-telemetry hooks, src/telemetry.ts). */
   instrument?(app: FastifyInstance): void;
 }
@@ -149,6 +155,20 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   await http.register(queryRoutes);
   await http.register(mcpRoutes);
   await http.register(metricsRoute, { metrics });
+  const jobs = new JobScheduler({
+    store,
+    jobs: config.jobs,
+    defaultProject: config.defaultProject,
+    harnessAttributes: config.harnessAttributes,
+    log: http.log,
+    baseUrl: () => httpUrl,
+    ...opts.jobs,
+    onRun: (job, status, at) => {
+      metrics.jobRuns.inc({ job, status });
+      if (status === 'ok') metrics.jobLastSuccess.set({ job }, at.getTime() / 1000);
+    },
+  });
+  await http.register(exportRoutes, { scheduler: jobs });
   await http.register(otlpHttpPlugin, {
     signals: SIGNALS,
     sink,
@@ -178,6 +198,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     if (!storeDown) await normalizer.start();
     httpUrl = await http.listen({ host: config.host, port: config.httpPort });
     grpcPort = await bindGrpc(grpcServer, config.host, config.grpcPort);
+    jobs.start();
   } catch (e) {
     await http.close().catch(() => undefined);
     grpcServer.forceShutdown();
@@ -205,13 +226,13 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     (closing ??= (async () => {
       waiter?.stop();
       // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
-      await Promise.all([http.close(), shutdownGrpc(grpcServer)]);
+      await Promise.all([http.close(), shutdownGrpc(grpcServer), jobs.close()]);
       await writer.close();
       await normalizer.close();
       await store.close();
     })());
 
-  return { config, store, writer, normalizer, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
+  return { config, store, writer, normalizer, jobs, http, grpc: grpcServer, httpUrl, grpcPort, migrations, close };
 }
 
 function metadataText(md: grpc.Metadata, key: string): string | undefined {

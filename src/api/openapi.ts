@@ -20,6 +20,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'tools', description: 'Tool usage' },
         { name: 'models', description: 'LLM usage' },
         { name: 'traces', description: 'Agent runs and conversations' },
+        { name: 'exports', description: 'Scheduled jobs: corpus, records and report runs (docs/jobs.md)' },
       ],
       // With TRACEMILL_API_KEYS set, every query needs a key with the read scope (docs/security.md).
       components: {

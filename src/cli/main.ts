@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate, renormalize, config, mcp (one file each in cli/commands/, listed in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, config, mcp, report, exports (one file each in cli/commands/, listed in COMMANDS).
 import { ConfigError } from '../config.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config.js';
+import { exportsCommand } from './commands/exports.js';
 import { mcpCommand } from './commands/mcp.js';
 import { migrateCommand } from './commands/migrate.js';
 import { renormalizeCommand } from './commands/renormalize.js';
+import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 
 const COMMANDS: Record<string, Command> = {
@@ -14,6 +16,8 @@ const COMMANDS: Record<string, Command> = {
   renormalize: renormalizeCommand,
   config: configCommand,
   mcp: mcpCommand,
+  report: reportCommand,
+  exports: exportsCommand,
 };
 
 function help(): string {

@@ -13,6 +13,11 @@ export class ServiceUnreachableError extends Error {
 
 /** Calls the running service's API; the error says what to do when it cannot be reached. */
 export async function callService<T>(config: Config, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return JSON.parse(await callServiceText(config, method, path, body)) as T;
+}
+
+/** callService, answering the response body as text (reports in Markdown or HTML). */
+export async function callServiceText(config: Config, method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
   const url = `${serviceUrl(config)}${path}`;
   let res: Response;
   try {
@@ -41,7 +46,7 @@ export async function callService<T>(config: Config, method: 'GET' | 'POST', pat
         : '';
     throw new Error(`${method} ${url} answered ${res.status}: ${text}${hint}`);
   }
-  return JSON.parse(text) as T;
+  return text;
 }
 
 /**

@@ -4,6 +4,7 @@ import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompi
 import { BadRequestError } from './errors.js';
 import { compareRoutes } from './compare.js';
 import { failureRoutes } from './failures.js';
+import { reportRoutes } from './report.js';
 import { traceRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
 
@@ -29,4 +30,5 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   await app.register(compareRoutes);
   await app.register(usageRoutes);
   await app.register(traceRoutes);
+  await app.register(reportRoutes);
 }
