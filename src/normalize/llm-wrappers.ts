@@ -2,8 +2,10 @@
 // wraps the span of the client library that made the HTTP request (the openai instrumentation), and both
 // read as LLM calls. The inner one is the request (it has the response id and the tool-call ids), so the
 // wrapper becomes a plain container ('other') after lending the request whatever it lacks.
-// "Wraps" means: the same trace, the inner call starts and ends within the wrapper, the models agree when
-// both are named, and the inner one hangs under the wrapper, or beside it under the same parent (OpenLLMetry's
+// "Wraps" means: the same trace, the inner call has a response id and the wrapper none of its own (two
+// calls with their own ids are two requests, and without an id the inner one is not known to be the
+// request: Gemini CLI nests calls of its own), the inner call starts and ends within the wrapper, the models
+// agree when both are named, and the inner one hangs under the wrapper, or beside it under the same parent (OpenLLMetry's
 // LangChain instrumentation starts its spans outside the active context, so they are siblings).
 import { combine } from './combine.js';
 import type { Operation } from '../model/operation.js';
@@ -37,7 +39,9 @@ export function demoteLlmWrappers(ops: Operation[], parents?: Map<string, string
   };
   const wrappers = new Map<Operation, Operation>();
   for (const inner of llm) {
+    if (!inner.requestId) continue;
     for (const outer of llm) {
+      if (outer.requestId && outer.requestId !== inner.requestId) continue;
       if (outer === inner || outer.traceId !== inner.traceId || !within(inner, outer) || !sameModel(inner, outer)) continue;
       // Equal ranges: the one below is the inner one; siblings with equal ranges are two calls.
       if (!(under(inner, outer) || (outer.parentSpanId === inner.parentSpanId && !(cmpNanos(outer.startTimeUnixNano, inner.startTimeUnixNano) === 0 && cmpNanos(outer.endTimeUnixNano, inner.endTimeUnixNano) === 0)))) continue;
