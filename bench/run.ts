@@ -1,6 +1,6 @@
 // npm run bench: decoders, end-to-end ingest against the built service with its limits measured in the same run,
 // storage per span, the content-addressed message store, and the query API over 10M generated spans.
-// --only=decode|ingest|storage|conversation|query, --quick for short runs, --seconds=N per load phase, --clients=N,
+// --only=decode|ingest|storage|conversation|query|export|analysis, --quick for short runs, --seconds=N per load phase, --clients=N,
 // --mix=tool-only|agent for one ingest mix.
 // Prints a table and writes bench/results/<time>.json. Figures from one run are comparable with each other;
 // this machine is shared, so compare ratios, not absolute numbers across runs.
@@ -27,6 +27,7 @@ import { migrate } from '../src/store/migrate.js';
 import { type NativeBlock, nativeChunks } from '../src/store/native.js';
 import { SPANS, encodeSpans } from '../src/store/rows/spans.js';
 import { spoolBase } from '../src/store/spool.js';
+import { CALLS_PER_REQUEST, SPANS_PER_REQUEST, claudeCodeRequests, healthPoller, lags, visibleCalls } from './analysis.js';
 import { conversationBench } from './conversation.js';
 import { makePayloads } from './payloads.js';
 import { decodeWithProtobufjs } from './protobufjs-decoder.js';
@@ -83,9 +84,9 @@ interface Child {
   grpcPort: number;
 }
 
-function startChild(dataDir: string): Promise<Child> {
+function startChild(dataDir: string, env: Record<string, string> = {}): Promise<Child> {
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve'], {
-    env: { ...process.env, TRACEMILL_DATA_DIR: dataDir, TRACEMILL_HTTP_PORT: '0', TRACEMILL_GRPC_PORT: '0', TRACEMILL_LOG_LEVEL: 'info', TRACEMILL_SETTLE_MS: '3600000' },
+    env: { ...process.env, TRACEMILL_DATA_DIR: dataDir, TRACEMILL_HTTP_PORT: '0', TRACEMILL_GRPC_PORT: '0', TRACEMILL_LOG_LEVEL: 'info', TRACEMILL_SETTLE_MS: '3600000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -165,6 +166,8 @@ interface LoadResult {
   p99_ms: number;
   errors: number;
   requests: number;
+  /** Slowest /healthz answer during the phase (ms): how long the event loop stalled. */
+  slowest_healthz_ms?: number;
 }
 
 /**
@@ -316,8 +319,10 @@ async function ingestMix(mix: 'tool-only' | 'agent', withGrpc: boolean): Promise
     /** A load phase with the service's CPU per committed span. */
     const phase = async (send: Send, seconds: number, rate?: number): Promise<LoadResult> => {
       const c0 = cpuSeconds(pid);
+      const health = healthPoller(svc.url);
       const r = await load(send, proto, spansPerRequest, CLIENTS, seconds, rate);
-      return { ...r, cpu_us_per_span: ((cpuSeconds(pid) - c0) * 1e6) / (r.spans_s * seconds) };
+      await health.stop();
+      return { ...r, cpu_us_per_span: ((cpuSeconds(pid) - c0) * 1e6) / (r.spans_s * seconds), slowest_healthz_ms: health.slowest() };
     };
     const send = httpClient.send;
     await load(send, proto, spansPerRequest, CLIENTS, Math.min(2, SECONDS)); // warm-up
@@ -364,7 +369,7 @@ async function ingestBench(): Promise<MixFigures[]> {
   if (!mix || mix === 'agent') figures.push(await ingestMix('agent', false));
   console.log('\n## Ingest summary (spans/s; latency is the acknowledgement, after commit)\n');
   table(
-    ['mix', 'decode only', 'decode+encode', 'storage limit', 'end-to-end max', 'e2e / storage limit', 'e2e / decode', 'p50 / p99 at max', 'p50 / p99 at 50%', 'gRPC max', 'peak RSS MiB', 'CPU µs/span: e2e / limit'],
+    ['mix', 'decode only', 'decode+encode', 'storage limit', 'end-to-end max', 'e2e / storage limit', 'e2e / decode', 'p50 / p99 at max', 'p50 / p99 at 50%', 'gRPC max', 'peak RSS MiB', 'CPU µs/span: e2e / limit', 'slowest /healthz'],
     figures.map((f) => [
       f.mix,
       fmt(f.decode_s),
@@ -378,6 +383,7 @@ async function ingestBench(): Promise<MixFigures[]> {
       f.grpc ? fmt(f.grpc.spans_s) : '',
       fmt(f.max.peak_rss_mib),
       `${fmt(f.max.cpu_us_per_span ?? NaN, 1)} / ${fmt(f.limit_cpu_us, 1)}`,
+      `${fmt(Math.max(f.max.slowest_healthz_ms ?? NaN, f.half.slowest_healthz_ms ?? NaN))} ms`,
     ]),
   );
   console.log(
@@ -434,6 +440,168 @@ async function queryBench(): Promise<void> {
   for (const r of doc.results) record(r);
 }
 
+/** Corpus export over generated LLM calls (bench/export.ts), in a child: one embedded data directory per process. */
+async function exportBench(): Promise<void> {
+  const ops = Number(opt('ops') ?? (QUICK ? 100_000 : 1_000_000));
+  console.log(`\n# Export to openai-chat: ${ops.toLocaleString()} LLM-call operations (${ops / 10} conversations of 10 calls)`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/export.ts'), `--ops=${ops}`, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bench/export.ts exited with ${code}`);
+  const doc = JSON.parse(out.trim().split('\n').pop()!) as { generated_seconds: number; results: Record<string, unknown>[] };
+  console.log(`generated in ${doc.generated_seconds.toFixed(0)} s`);
+  for (const r of doc.results) record(r);
+}
+
+// ---------- analysis (issue 15) ----------
+
+interface AnalysisFigures {
+  phase: string;
+  spans: number;
+  ingest_spans_s: number;
+  ingest_cpu_us: number;
+  analysis_spans_s: number;
+  analysis_cpu_us: number;
+  lag_p50_ms: number;
+  lag_p99_ms: number;
+  slowest_healthz_ms: number;
+}
+
+/** Sends every payload once, `clients` at a time, paced to `rate` spans/s when given; the acks in order. */
+async function sendAll(send: Send, payloads: Uint8Array[], clients: number, rate?: number): Promise<{ seconds: number; acks: [number, number][]; errors: number }> {
+  const acks: [number, number][] = [];
+  let next = 0;
+  let errors = 0;
+  let calls = 0;
+  const started = performance.now();
+  const interval = rate ? (1000 * SPANS_PER_REQUEST) / rate : 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < payloads.length; i = next++) {
+        const due = started + i * interval;
+        if (rate && due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+        for (let attempt = 0; ; attempt++) {
+          if (await send(payloads[i]).catch(() => false)) break;
+          errors++;
+          await new Promise((r) => setTimeout(r, 200 * Math.min(10, attempt + 1))); // 429/503: retry, as exporters do
+        }
+        calls += CALLS_PER_REQUEST;
+        acks.push([performance.now(), calls]);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, acks, errors };
+}
+
+async function analysisRun(phase: string, payloads: Uint8Array[]): Promise<AnalysisFigures> {
+  const spans = payloads.length * SPANS_PER_REQUEST;
+  // 1. Ingest alone at the maximum rate (settling held back), then the analysis of all of it.
+  let dataDir = mkdtempSync(join(tmpdir(), 'tracemill-bench-analysis-'));
+  let svc = await startChild(dataDir);
+  let health = healthPoller(svc.url);
+  let slowest = 0;
+  let ingest: { seconds: number };
+  let ingestCpu: number;
+  let analysisSeconds: number;
+  let analysisCpu: number;
+  const sender = httpSender(svc.url, CLIENTS);
+  try {
+    let c0 = cpuSeconds(svc.child.pid!);
+    ingest = await sendAll(sender.send, payloads, CLIENTS);
+    ingestCpu = cpuSeconds(svc.child.pid!) - c0;
+    c0 = cpuSeconds(svc.child.pid!);
+    const t0 = performance.now();
+    const res = await fetch(`${svc.url}/api/v1/admin/renormalize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ since: '2020-01-01T00:00:00Z' }) });
+    if (res.status !== 200) throw new Error(`renormalize answered ${res.status}: ${await res.text()}`);
+    analysisSeconds = (performance.now() - t0) / 1000;
+    analysisCpu = cpuSeconds(svc.child.pid!) - c0;
+  } finally {
+    sender.close();
+    await health.stop();
+    slowest = Math.max(slowest, health.slowest());
+    await stopChild(svc);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const ingestSpansS = spans / ingest.seconds;
+
+  // 2. A fresh service settling as it does by default but for a 1 s quiet time, at half that rate: the lag.
+  dataDir = mkdtempSync(join(tmpdir(), 'tracemill-bench-analysis-'));
+  svc = await startChild(dataDir, { TRACEMILL_SETTLE_MS: '1000' });
+  health = healthPoller(svc.url);
+  const polls: [number, number][] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      polls.push([performance.now(), await visibleCalls(svc.url).catch(() => 0)]);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  const paced = httpSender(svc.url, CLIENTS);
+  let sent: { acks: [number, number][] };
+  try {
+    sent = await sendAll(paced.send, payloads, CLIENTS, ingestSpansS / 2);
+    const total = sent.acks.length ? sent.acks[sent.acks.length - 1][1] : 0;
+    const until = performance.now() + 600_000;
+    while (performance.now() < until && (polls.length === 0 || polls[polls.length - 1][1] < total)) await new Promise((r) => setTimeout(r, 250));
+  } finally {
+    polling = false;
+    await poller;
+    paced.close();
+    await health.stop();
+    slowest = Math.max(slowest, health.slowest());
+    await stopChild(svc);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const lag = lags(sent.acks, polls);
+  const fig: AnalysisFigures = {
+    phase,
+    spans,
+    ingest_spans_s: ingestSpansS,
+    ingest_cpu_us: (ingestCpu * 1e6) / spans,
+    analysis_spans_s: spans / analysisSeconds,
+    analysis_cpu_us: (analysisCpu * 1e6) / spans,
+    lag_p50_ms: percentile(lag, 50),
+    lag_p99_ms: percentile(lag, 99),
+    slowest_healthz_ms: slowest,
+  };
+  record({ bench: 'analysis', ...fig, lag_samples: lag.length });
+  return fig;
+}
+
+async function analysisBench(): Promise<void> {
+  console.log(`\n# Analysis: Claude-Code-shaped spans end to end including normalization and detection (${SPANS_PER_REQUEST} spans a request), ${CLIENTS} clients`);
+  const spreadRequests = QUICK ? 40 : 400;
+  const spread = claudeCodeRequests(spreadRequests, (i) => `bench-session-${i}`);
+  const { store, dir } = await scratchStore();
+  let limit: { rows_s: number; cpu_us_per_row: number };
+  try {
+    limit = await storageLimit(store, spread, QUICK ? 1 : 2);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  record({ bench: 'analysis-storage-limit', rows_s: limit.rows_s, cpu_us_per_row: limit.cpu_us_per_row });
+  const figs = [await analysisRun('a session per request', spread)];
+  const longRequests = Math.round((QUICK ? 20_000 : 200_000) / SPANS_PER_REQUEST);
+  figs.push(await analysisRun('one session', claudeCodeRequests(longRequests, () => 'bench-one-long-session')));
+  console.log('\n## Analysis summary (CPU µs per span of the service, all threads; engine: its INSERT CPU per row of the same spans)\n');
+  table(
+    ['traffic', 'spans', 'ingest spans/s', 'analysis spans/s', 'CPU µs/span ingest / analysis', 'whole / engine', 'lag p50 / p99 at 50%', 'slowest /healthz'],
+    figs.map((f) => [
+      f.phase,
+      f.spans,
+      fmt(f.ingest_spans_s),
+      fmt(f.analysis_spans_s),
+      `${fmt(f.ingest_cpu_us, 1)} / ${fmt(f.analysis_cpu_us, 1)}`,
+      fmt((f.ingest_cpu_us + f.analysis_cpu_us) / limit.cpu_us_per_row, 1) + 'x',
+      `${fmt(f.lag_p50_ms / 1000, 1)} / ${fmt(f.lag_p99_ms / 1000, 1)} s`,
+      `${fmt(f.slowest_healthz_ms)} ms`,
+    ]),
+  );
+  console.log(`\nlong session analysis CPU / spread: ${fmt(figs[1].analysis_cpu_us / figs[0].analysis_cpu_us, 2)}x; lag counts from the ack to the first poll (every 250 ms) of /api/v1/failures/stats showing as many calls; includes the 1 s quiet time.`);
+}
+
 const started = performance.now();
 const only = opt('only');
 if (!only || only === 'decode') decodeBench();
@@ -441,6 +609,8 @@ let figures: MixFigures[] = [];
 if (!only || only === 'ingest' || only === 'storage') figures = await ingestBench();
 if (!only || only === 'storage' || only === 'ingest' || only === 'conversation') await storageBench(figures);
 if (!only || only === 'query') await queryBench();
+if (!only || only === 'export') await exportBench();
+if (!only || only === 'analysis') await analysisBench();
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ node: process.version, quick: QUICK, clients: CLIENTS, seconds: SECONDS, wall_seconds: (performance.now() - started) / 1000, results }, null, 2));

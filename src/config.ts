@@ -49,6 +49,16 @@ export const SETTINGS = {
   queueMaxBytes: ['TRACEMILL_QUEUE_MAX_BYTES', positiveInt.default(256 * MiB), 'Write queue bound; beyond it requests get 429/UNAVAILABLE (bytes of encoded rows).'],
   retryAfterSeconds: ['TRACEMILL_RETRY_AFTER_SECONDS', positiveInt.default(2), 'Retry-After sent with 429 and 503 answers.'],
   settleMs: ['TRACEMILL_SETTLE_MS', z.coerce.number().int().min(0).default(5000), 'Quiet time after a trace or session last received data before its normalized records and failures are rebuilt (ms).'],
+  settleMaxPending: [
+    'TRACEMILL_SETTLE_MAX_PENDING',
+    positiveInt.default(100_000),
+    'Most conversations or traces waiting to be normalized that the service keeps in memory; past it new ones are left to a catch-up from the stored data (logged, counted in tracemill_settle_overflows_total).',
+  ],
+  shutdownGraceMs: [
+    'TRACEMILL_SHUTDOWN_GRACE_MS',
+    positiveInt.default(25_000),
+    'On SIGTERM: longest time to answer requests in flight, commit the write queue and normalize what is waiting before the process exits; what is left is normalized after the next start (ms; inside Kubernetes\' default 30 s).',
+  ],
   rulesFile: ['TRACEMILL_RULES', z.string().optional(), 'Optional JSON or YAML file of normalization rules for your own harness (docs/normalization.md).'],
   apiKeys: [
     'TRACEMILL_API_KEYS',

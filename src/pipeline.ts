@@ -1,9 +1,9 @@
 // The processing stage between receivers and the store: decoded items -> limits -> table rows -> group
 // commit -> counters, and the settle loop told which groups to normalize. Every transport shares it.
-import { HttpError, type IngestContext, type Signal, type Sink } from './receivers/export.js';
+import type { IngestContext, Signal, Sink } from './receivers/export.js';
+import { TracemillError } from './model/errors.js';
 import { type ItemLimits, type LimitOutcome, limitLogs, limitSpans } from './receivers/limits.js';
 import { rejectedCount } from './model/otlp.js';
-import { GrpcCode } from './receivers/otlp/responses.js';
 import type { ServiceMetrics } from './service-metrics.js';
 import { CONVERSATION_KEYS, SESSION_KEYS } from './normalize/dialects/index.js';
 import type { MetricPoint } from './model/metrics.js';
@@ -55,10 +55,9 @@ export function createSink(writer: BatchWriter, builders: Record<string, RowBuil
       const build = builders[signal.name];
       if (!build) throw new Error(`no pipeline for signal ${signal.name}`);
       if (opts.maxItemsPerRequest && items.length > opts.maxItemsPerRequest) {
-        throw new HttpError(
-          413,
+        throw new TracemillError(
+          'too_large',
           `${items.length} ${signal.noun}s in one request, more than ${opts.maxItemsPerRequest} (TRACEMILL_MAX_ITEMS_PER_REQUEST); send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`,
-          GrpcCode.RESOURCE_EXHAUSTED,
         );
       }
       if (opts.limits && signal.name === 'traces') limited = limitSpans(items as Span[], opts.limits);

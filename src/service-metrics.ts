@@ -1,8 +1,10 @@
 // The service's own counters, exposed in Prometheus text format at GET /metrics. One registry per service
 // instance (not prom-client's global one), so several services in one process never share counts.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type ErrorCode, answerFor } from './model/errors.js';
 
-export type RejectReason = 'invalid' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'queue_full' | 'too_large' | 'store_unavailable' | 'store_refused';
+/** The `reason` label: the error's code in the error table (src/model/errors.ts). */
+export type RejectReason = ErrorCode;
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -55,6 +57,12 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly settleOverflows = new Counter({
+    name: 'tracemill_settle_overflows_total',
+    help: 'Times the settle backlog reached TRACEMILL_SETTLE_MAX_PENDING; the groups left out are caught up from the stored data',
+    registers: [this.registry],
+  });
+
   readonly jobRuns = new Counter({
     name: 'tracemill_job_runs_total',
     help: 'Scheduled job runs (docs/jobs.md) by job and outcome: ok, failed (retried at the next tick from the same watermark), skipped (another replica ran the tick)',
@@ -68,7 +76,7 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number }) {
+  constructor(sources: { queuedBytes(): number; queuedRequests(): number; pendingGroups(): number; settledThrough?(): number }) {
     new Gauge({
       name: 'tracemill_write_queue_bytes',
       help: 'Encoded rows waiting for or in an INSERT',
@@ -93,20 +101,20 @@ export class ServiceMetrics {
         this.set(sources.pendingGroups());
       },
     });
+    new Gauge({
+      name: 'tracemill_settle_lag_seconds',
+      help: 'Age of the oldest ingested data not yet normalized (0 when everything is): how far failure statistics trail ingest',
+      registers: [this.registry],
+      collect() {
+        const through = sources.settledThrough?.();
+        this.set(through === undefined ? 0 : Math.max(0, (Date.now() - through) / 1000));
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'tracemill_' });
   }
 }
 
 /** Why an export was refused, from the error the pipeline raised. */
 export function rejectReason(err: Error): RejectReason {
-  const status = (err as Error & { statusCode?: number }).statusCode;
-  if (err.name === 'InvalidRequestError') return 'invalid';
-  if (status === 401) return 'unauthenticated';
-  if (status === 403) return 'forbidden';
-  if (status === 413) return 'too_large';
-  if (err.name === 'RateLimitedError') return 'rate_limited';
-  if (err.name === 'QueueFullError') return 'queue_full';
-  if (err.name === 'WriteFailedError' && (err as Error & { permanent?: boolean }).permanent) return 'store_refused';
-  if (status !== undefined && status < 500) return 'invalid';
-  return 'store_unavailable';
+  return answerFor(err, 0).code;
 }

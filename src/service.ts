@@ -6,9 +6,9 @@ import { type Config, ConfigError } from './config.js';
 import { AuthError, KEY_REQUIRED, KeyRing, checkScope, presentedKey, unsafeExposure } from './auth/keys.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { callerId, installAuth } from './api/auth.js';
-import { HttpError } from './receivers/export.js';
-import { GrpcCode } from './receivers/otlp/responses.js';
 import { adminRoutes } from './api/admin.js';
+import { sendApiError } from './api/errors.js';
+import { TracemillError } from './model/errors.js';
 import { exportRoutes } from './api/exports.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import './api/decorations.js';
@@ -93,6 +93,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     rules,
     onError: (err) => http.log.warn({ err: err.message }, 'normalization failed; will retry'),
     onRebuilt: (groups) => metrics.settleRebuilds.inc(groups),
+    worker: true,
+    maxPending: config.settleMaxPending,
+    onOverflow: (pending) => {
+      metrics.settleOverflows.inc();
+      http.log.warn({ pending }, 'settle backlog full (TRACEMILL_SETTLE_MAX_PENDING): further groups are caught up from the stored data later');
+    },
   });
   const commitKeys = (signal: string, items: unknown[]): string[] => (signal === 'metrics' ? [] : groupsOf(items as (Span | LogRecord)[]));
   const afterCommit = (_signal: string, keys: string[], ctx: { project: string }) => normalizer.touchGroups(ctx.project, keys);
@@ -100,6 +106,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     queuedBytes: () => writer.queuedBytes,
     queuedRequests: () => writer.stats.queuedRequests,
     pendingGroups: () => normalizer.pendingGroups,
+    settledThrough: () => normalizer.settledThrough(),
   });
   const sink = createSink(
     writer,
@@ -118,17 +125,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     const address = peer.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     let principal;
     try {
-      try {
-        principal = ring.identify(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')));
-      } catch (e) {
-        if (e instanceof AuthError) limiter.take(`ip:${address}`); // failed attempts count against the address
-        throw e;
-      }
-      checkScope(principal, 'ingest');
+      principal = ring.identify(presentedKey(metadataText(md, 'authorization'), metadataText(md, 'x-api-key')));
     } catch (e) {
-      if (e instanceof AuthError) throw new HttpError(e.statusCode, e.message, e.statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED);
+      if (e instanceof AuthError) limiter.take(`ip:${address}`); // failed attempts count against the address
       throw e;
     }
+    checkScope(principal, 'ingest');
     limiter.take(callerId(principal, address));
     return principal.project;
   };
@@ -137,10 +139,16 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     logger: { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Session ids may be 512 characters (the documented limit, SessionParams); fastify's default is 100.
+    routerOptions: { maxParamLength: 1024 },
   });
   opts.instrument?.(http);
+  // One error shape for every route and for unknown paths (route groups with their own answers override it).
+  http.setErrorHandler((err, _req, reply) => sendApiError(reply, err, config.retryAfterSeconds));
+  http.setNotFoundHandler((req, reply) => sendApiError(reply, new TracemillError('not_found', `no route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`), 0));
   http.decorate('config', config);
   http.decorate('store', store);
+  http.decorate('freshness', () => ({ settled_through: new Date(normalizer.settledThrough()).toISOString(), pending_groups: normalizer.pendingGroups }));
   installAuth(http, {
     ring,
     limiter,
@@ -176,7 +184,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     retryAfterSeconds: config.retryAfterSeconds,
     projectFor: (req) => {
       // Set by the auth hook, which checked the ingest scope before the body was read.
-      if (!req.principal.scopes.has('ingest')) throw new HttpError(401, KEY_REQUIRED, GrpcCode.UNAUTHENTICATED);
+      if (!req.principal.scopes.has('ingest')) throw new AuthError(401, KEY_REQUIRED);
       return req.principal.project;
     },
     onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'http', reason: rejectReason(err) }),
@@ -188,7 +196,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     retryAfterSeconds: config.retryAfterSeconds,
     projectFor: grpcIngestProject,
     onRejected: (signal, err) => metrics.rejectedRequests.inc({ signal, transport: 'grpc', reason: rejectReason(err) }),
-    onError: (err, signal) => http.log.warn({ err: err.message, signal }, 'gRPC export not stored'),
+    onError: (err, signal) => http.log.warn({ err, signal }, 'gRPC export not stored'),
   });
 
   let httpUrl: string;
@@ -222,13 +230,18 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     : undefined;
 
   let closing: Promise<void> | undefined;
+  let shutdownStarted = 0;
   const close = () =>
     (closing ??= (async () => {
+      shutdownStarted = Date.now();
       waiter?.stop();
       // Stop taking requests, answer the ones in flight (their rows are committed by the drain), then close.
       await Promise.all([http.close(), shutdownGrpc(grpcServer), jobs.close()]);
       await writer.close();
-      await normalizer.close();
+      // Normalize what waits while the grace period lasts, leaving time to close the store; the rest is
+      // settled after the next start (the watermark was not moved past it). src/cli/commands/serve.ts
+      // exits at the end of the grace period whatever is still running.
+      await normalizer.close(shutdownStarted + config.shutdownGraceMs - Math.min(5_000, config.shutdownGraceMs / 5));
       await store.close();
     })());
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
-import { HttpError, InvalidRequestError, decodePayload } from '../src/receivers/export.js';
+import { InvalidRequestError, decodePayload } from '../src/receivers/export.js';
+import { TracemillError } from '../src/model/errors.js';
 import { limitLogs, limitSpans } from '../src/receivers/limits.js';
 import type { MetricPoint } from '../src/model/metrics.js';
 import type { LogRecord, Span } from '../src/model/otlp.js';
@@ -21,7 +22,10 @@ import { encodeLogs } from '../src/store/rows/logs.js';
 import { encodeMetricPoints } from '../src/store/rows/metrics.js';
 import { encodeSpans } from '../src/store/rows/spans.js';
 import { startServe, stopChild } from './helpers/child.js';
-import { Rng, type SignalName, baseJson, baseProto, mutateJson, mutateProto, nestedAnyValue, nestedJsonAny } from './helpers/fuzz.js';
+import { CompareQuery } from '../src/api/query/compare.js';
+import { ReportQuery } from '../src/api/query/report.js';
+import { FailureStatsQuery, FailuresQuery, Filters, TraceQuery, TracesQuery } from '../src/api/query/schemas.js';
+import { Rng, type SignalName, baseJson, baseProto, leakedText, mutateJson, mutateProto, nestedAnyValue, nestedJsonAny, queryValue } from './helpers/fuzz.js';
 import { encodeLogs as encodeLogsProto, encodeTraces as encodeTracesProto } from './helpers/otlp-encode.js';
 import { grpcExport } from './helpers/grpc.js';
 import { SESSION_KEYS } from '../src/normalize/dialects/index.js';
@@ -124,7 +128,7 @@ t.test('decoders: every malformed input is decoded, refused item by item, or ref
       if (bad) throw new Error(`decoded into a record that cannot be stored as sent: ${bad}`);
     } catch (e) {
       if (e instanceof InvalidRequestError && e.message.length > 20) outcomes.invalid++;
-      else if (e instanceof HttpError && e.statusCode === 413) outcomes.tooMany++;
+      else if (e instanceof TracemillError && e.statusCode === 413) outcomes.tooMany++;
       else {
         failures++;
         t.fail(`${c.name}: ${(e as Error).stack}`, { body: c.body.subarray(0, 300).toString('base64') });
@@ -158,7 +162,7 @@ t.test('decoders: pathological sizes are refused or capped quickly', async (t) =
   } catch (e) {
     refused = e;
   }
-  t.equal((refused as HttpError | undefined)?.statusCode, 413, 'refused: too many spans');
+  t.equal((refused as TracemillError | undefined)?.statusCode, 413, 'refused: too many spans');
   t.ok(performance.now() - t0 < 3000, `a million empty spans refused in ${Math.round(performance.now() - t0)} ms`);
 
   // The same with a million empty data points in one gauge.
@@ -175,7 +179,7 @@ t.test('decoders: pathological sizes are refused or capped quickly', async (t) =
   } catch (e) {
     refused = e;
   }
-  t.equal((refused as HttpError | undefined)?.statusCode, 413, 'refused: too many data points');
+  t.equal((refused as TracemillError | undefined)?.statusCode, 413, 'refused: too many data points');
   t.ok(performance.now() - t0 < 3000, `a million empty data points refused in ${Math.round(performance.now() - t0)} ms`);
 
   // One span with 300,000 attributes: the first 65,536 are decoded, the rest counted as dropped.
@@ -244,7 +248,9 @@ t.test('every HTTP endpoint and gRPC service, protobuf and JSON, plain and gzip:
   const sendValid = async (i: number) => {
     const tag = `valid-${i}`;
     const signal: SignalName = (i / 12) % 2 ? 'traces' : 'logs';
-    const doc = baseJson(signal, tag) as { resourceSpans?: any[]; resourceLogs?: any[] };
+    type KeyValue = { value: { stringValue: string } };
+    type Resource = { resource: { attributes: KeyValue[] } };
+    const doc = baseJson(signal, tag) as { resourceSpans?: (Resource & { scopeSpans: { spans: { spanId: string }[] }[] })[]; resourceLogs?: Resource[] };
     const spanId = (0x1000000 + i).toString(16).padStart(16, '0');
     if (signal === 'traces') {
       doc.resourceSpans![0].resource.attributes[0].value.stringValue = 'fuzz-valid';
@@ -334,8 +340,12 @@ t.test('every HTTP endpoint and gRPC service, protobuf and JSON, plain and gzip:
   const health = await fetch(`${url}/readyz`);
   t.equal(health.status, 200, 'and ready');
 
-  // Let normalization run over what was stored, then stop cleanly and read the store.
+  // Let normalization run over what was stored, then read it back through the query API with fuzzed parameters.
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  const query = await fuzzQueries(url, new Rng(SEED + 2));
+  t.same(query.complaints, [], `query API: ${query.requests} requests in ${query.seconds.toFixed(1)} s: ${JSON.stringify(query.counts)}`);
+  t.ok(query.counts['200'] > 0 && query.counts['400'] > 0, 'the parameters reach both answers');
+
   t.equal(await stopChild(child), 0, 'SIGTERM: exit 0');
   t.notMatch(output(), /uncaught|unhandled|FATAL|heap out of memory/i, 'no crash in the log');
   const store = openStore({ dataDir, clickhouseUrl: undefined, clickhouseUser: 'default', clickhousePassword: '', clickhouseDatabase: 'default' });
@@ -346,6 +356,74 @@ t.test('every HTTP endpoint and gRPC service, protobuf and JSON, plain and gzip:
   const missingLogs = validLogs.filter((m) => !bodies.includes(`"${m}"`));
   t.equal(missingLogs.length, 0, `every valid log record sent alongside is stored (${validLogs.length})`);
 });
+
+/** Every read endpoint with the query parameters its schema declares (new parameters are fuzzed without a change here). */
+const READ_ENDPOINTS: { path: () => string; params: string[] }[] = [
+  { path: () => '/api/v1/failures/stats', params: Object.keys(FailureStatsQuery.shape) },
+  { path: () => '/api/v1/failures', params: Object.keys(FailuresQuery.shape) },
+  { path: () => '/api/v1/tools/stats', params: Object.keys(Filters.shape) },
+  { path: () => '/api/v1/models/stats', params: Object.keys(Filters.shape) },
+  { path: () => '/api/v1/traces', params: Object.keys(TracesQuery.shape) },
+  { path: () => '/api/v1/traces/5b8efff798038103d269b633813fc60c', params: Object.keys(TraceQuery.shape) },
+  { path: () => '/api/v1/sessions/fuzz-session', params: [] },
+  { path: () => '/api/v1/failures/compare', params: Object.keys(CompareQuery.shape) },
+  { path: () => '/api/v1/report', params: Object.keys(ReportQuery.shape) },
+];
+
+/**
+ * For every query parameter of every read endpoint (plus path ids and an unknown parameter): random, edge
+ * and hostile values, alone and together. No answer may be a 5xx, and none may carry SQL or the engine's words.
+ */
+async function fuzzQueries(url: string, r: Rng) {
+  const complaints: string[] = [];
+  const counts: Record<string, number> = {};
+  const total = 1200 * SCALE;
+  let next = 0;
+  const started = performance.now();
+  const one = async (i: number) => {
+    const ep = READ_ENDPOINTS[i % READ_ENDPOINTS.length];
+    // Each parameter in turn alone first, then random mixes of them.
+    const round = Math.floor(i / READ_ENDPOINTS.length);
+    const names = round < ep.params.length ? [ep.params[round]] : ep.params.filter(() => r.chance(0.4));
+    if (r.chance(0.05)) names.push(r.pick(['since', 'foo', 'project', '__proto__', 'limit[]']));
+    const qs = new URLSearchParams();
+    const sent: string[] = [];
+    for (const name of names) {
+      for (let k = r.chance(0.1) ? 2 : 1; k > 0; k--) {
+        const v = queryValue(r, name);
+        qs.append(name, v);
+        sent.push(v);
+      }
+    }
+    let path = ep.path();
+    if (r.chance(0.1) && path.includes('/traces/')) path = `/api/v1/traces/${encodeURIComponent(queryValue(r, 'traceId'))}`;
+    if (r.chance(0.2) && path.includes('/sessions/')) {
+      const v = queryValue(r, 'sessionId');
+      sent.push(v);
+      path = `/api/v1/sessions/${encodeURIComponent(v)}`;
+    }
+    const target = `${path}${qs.size ? `?${qs}` : ''}`;
+    const res = await withTimeout(fetch(`${url}${target}`), 20_000, target);
+    const body = await res.text();
+    counts[res.status] = (counts[res.status] ?? 0) + 1;
+    if (res.status >= 500) complaints.push(`${target}: ${res.status} ${body.slice(0, 300)}`);
+    else if (res.status === 400 && (res.headers.get('retry-after') || !/^\{"error":"invalid","message":".{10,}/.test(body))) complaints.push(`${target}: a 400 that is retryable or unclear: ${body.slice(0, 300)}`);
+    const leak = leakedText(res.status, body, sent);
+    if (leak) complaints.push(`${target}: ${res.status} with "${leak}": ${body.slice(0, 300)}`);
+  };
+  const worker = async () => {
+    while (next < total && complaints.length < 20 && performance.now() - started < 15_000 * SCALE) {
+      const i = next++;
+      try {
+        await one(i);
+      } catch (e) {
+        complaints.push(`query ${i}: ${(e as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return { complaints, counts, requests: next, seconds: (performance.now() - started) / 1000 };
+}
 
 function baseProtoOf(doc: object, signal: SignalName): Buffer {
   // The document re-encoded as protobuf through the decoders and the test encoder (as baseProto does).

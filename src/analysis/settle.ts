@@ -8,21 +8,32 @@
 import { toClickHouseTime } from '../time.js';
 import type { Rules } from '../normalize/index.js';
 import type { Store } from '../store/clickhouse.js';
-import { RAW_LOG_SELECT, RAW_SPAN_SELECT, type RawLogRow, rowsToLogs, rowsToSpans } from '../store/read/records.js';
+import { RAW_LOG_SELECT, RAW_SPAN_SELECT, type RawLogRow } from '../store/read/records.js';
 import { restoreMessages } from '../store/read/spans.js';
 import type { RawSpanRow } from '../store/read/spans.js';
-import { type OperationKey, OPERATION_COLUMNS, encodeOperations } from '../store/rows/operations.js';
-import { type GroupInput, groupKey, parseGroupKey, rebuildGroup, traceGroupKey } from './groups.js';
+import { type OperationKey, OPERATION_COLUMNS } from '../store/rows/operations.js';
+import { groupKey, parseGroupKey, traceGroupKey } from './groups.js';
+import type { JobGroup } from './rebuild-job.js';
+import { type RebuildRunner, WorkerRunner, inlineRunner } from './rebuild-pool.js';
 
 export interface SettleOptions {
   /** Quiet time after a group's last data before it is rebuilt (ms). */
   settleMs: number;
   rules?: Rules;
-  /** Groups rebuilt per store round trip. */
+  /**
+   * Groups rebuilt per store round trip (16). Their rows are read and parsed on the event loop, so the batch
+   * is kept small: 200 Claude Code sessions of 512 spans stalled /healthz for seconds in bench/analysis.ts.
+   */
   batchGroups?: number;
   onError?: (err: Error) => void;
   /** Told how many groups each rebuild wrote (counters). */
   onRebuilt?: (groups: number) => void;
+  /** Run normalization and detection in a worker thread (the service), not on the calling thread (the CLI). */
+  worker?: boolean;
+  /** Most groups kept waiting in memory; past it they are found again from the stored data (catch-up). */
+  maxPending?: number;
+  /** Told when a group could not be kept waiting (the bound was reached): a metric and a log line. */
+  onOverflow?: (pending: number) => void;
 }
 
 export interface SettleResult {
@@ -55,12 +66,28 @@ export class Settler {
   private readonly batchGroups: number;
   /** Batches whose history messages were missing, since when (bounded retries; see rebuild). */
   private readonly missingSince = new Map<string, number>();
+  private readonly runner: RebuildRunner;
+  /** When set, loops stop starting batches after this time (Date.now()); what is left stays pending. */
+  private stopAt = Infinity;
+  private readonly maxPending: number;
+  /**
+   * Set when groups were not kept because the pending map was full: the earliest time of data that may be
+   * untracked. The watermark stays below it, and a catch-up reads the groups back from the store once the
+   * backlog has halved (bounded pages, oldest data first).
+   */
+  private overflowSince: number | undefined;
+  /** Where the catch-up's next page starts (its order: first data time, project, group key). */
+  private catchUpCursor: { first: string; project: string; key: string } | undefined;
+  /** Oldest first-seen time among the groups of the batch being rebuilt (they are out of `pending`). */
+  private inFlightSince: number | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly opts: SettleOptions,
   ) {
-    this.batchGroups = opts.batchGroups ?? 200;
+    this.batchGroups = opts.batchGroups ?? 16;
+    this.runner = opts.worker ? new WorkerRunner(opts.rules) : inlineRunner(opts.rules);
+    this.maxPending = opts.maxPending ?? 100_000;
   }
 
   /** Marks groups dirty (their data is committed): the keys groupsOf() listed for a request. */
@@ -69,15 +96,32 @@ export class Settler {
     for (const key of keys) this.touch(project, key, now);
   }
 
-  private touch(project: string, key: string, now: number): void {
+  /** `firstSeen`: a group put back (failed or left at shutdown) keeps the age it had, which the watermark follows. */
+  private touch(project: string, key: string, now: number, firstSeen = now): void {
     const id = project + '\u0000' + key;
     const p = this.pending.get(id);
-    if (p) p.lastSeen = now;
-    else this.pending.set(id, { project, key, firstSeen: now, lastSeen: now });
+    if (p) {
+      p.lastSeen = Math.max(p.lastSeen, now);
+      p.firstSeen = Math.min(p.firstSeen, firstSeen);
+    } else if (this.pending.size >= this.maxPending) {
+      if (this.overflowSince === undefined) this.opts.onOverflow?.(this.pending.size);
+      this.overflowSince = Math.min(this.overflowSince ?? Infinity, firstSeen);
+      this.catchUpCursor = undefined; // this group may sort before the cursor: the catch-up starts over
+    } else this.pending.set(id, { project, key, firstSeen, lastSeen: now });
   }
 
   get pendingGroups(): number {
     return this.pending.size;
+  }
+
+  /**
+   * Everything ingested before this time (ms since the epoch) has been normalized by this process: the
+   * oldest data still waiting (pending, being rebuilt, or left to the catch-up), or now when none is.
+   */
+  settledThrough(): number {
+    let oldest = Math.min(Date.now(), this.overflowSince ?? Infinity, this.inFlightSince ?? Infinity);
+    for (const p of this.pending.values()) if (p.firstSeen < oldest) oldest = p.firstSeen;
+    return oldest;
   }
 
   /** Settles what was left from before a restart, then checks for quiet groups every settleMs/4. */
@@ -86,7 +130,10 @@ export class Settler {
       n: WATERMARK,
     });
     const since = rows.length && rows[0].value ? Number(rows[0].value) : 0;
-    await this.enqueueIngestedSince(since);
+    // Every group with data ingested since the watermark, read back as a catch-up: a page now, the rest as
+    // the backlog drains (a restart after a long outage does not load every group into memory at once).
+    this.overflowSince = since;
+    await this.catchUp();
     const every = Math.max(50, Math.min(1000, Math.floor(this.opts.settleMs / 4)));
     this.timer = setInterval(() => void this.tick(false), every);
     this.timer.unref();
@@ -98,14 +145,20 @@ export class Settler {
   }
 
   /**
-   * Stops the timer and rebuilds what is still pending, so a replica that goes away leaves nothing for
-   * the others' watermark to skip. A failure here is logged; the raw data is safe, and the next start
-   * (or `renormalize`) settles it.
+   * Stops the timer and rebuilds what is still pending until `deadline` (ms since the epoch), so a replica
+   * that goes away leaves as little as it can; batches not started by then stay unsettled, and the
+   * watermark (not moved past them) has the next start settle them. A failure here is logged for the
+   * same reason: the raw data is safe, and the next start (or `renormalize`) settles it.
    */
-  async close(): Promise<void> {
+  async close(deadline = Infinity): Promise<void> {
     this.closed = true;
+    this.stopAt = deadline;
     if (this.timer) clearInterval(this.timer);
+    // At the deadline a rebuild still running is abandoned (the worker stops; its groups go back to pending).
+    const abandon = Number.isFinite(deadline) ? setTimeout(() => void this.runner.close(), Math.max(0, deadline - Date.now())) : undefined;
     await this.tick(true).catch((e: Error) => this.opts.onError?.(e));
+    clearTimeout(abandon);
+    await this.runner.close();
   }
 
   /** Rebuilds every group with data in [since, until) — `tracemill renormalize`. */
@@ -143,28 +196,39 @@ export class Settler {
   private tick(all: boolean): Promise<void> {
     if (this.closed && !all) return this.running;
     return this.serialize(async () => {
+      if (this.overflowSince !== undefined && this.pending.size < this.maxPending / 2 && Date.now() < this.stopAt) {
+        await this.catchUp().catch((e: Error) => this.opts.onError?.(e));
+      }
       const cutoff = all ? Infinity : Date.now() - this.opts.settleMs;
       const due: Pending[] = [];
       for (const [id, p] of this.pending) {
         if (p.lastSeen > cutoff) continue;
         due.push(p);
         this.pending.delete(id);
+        this.inFlightSince = Math.min(this.inFlightSince ?? Infinity, p.firstSeen);
       }
       let failed: Error | undefined;
+      const firstSeen = new Map(due.map((p) => [p.project + '\u0000' + p.key, p.firstSeen]));
       for (const [project, list] of byProject(due)) {
         for (let i = 0; i < list.length; i += this.batchGroups) {
           const batch = list.slice(i, i + this.batchGroups);
+          if (Date.now() >= this.stopAt) {
+            // Shutting down: what is not started stays pending, so the watermark does not pass it.
+            for (const key of batch) this.touch(project, key, Date.now(), firstSeen.get(project + '\u0000' + key));
+            continue;
+          }
           try {
             await this.rebuild(project, batch);
           } catch (e) {
             // Keep them pending: the next tick retries (a store outage must not lose normalization).
             const now = Date.now();
-            for (const key of batch) this.touch(project, key, now);
+            for (const key of batch) this.touch(project, key, now, firstSeen.get(project + '\u0000' + key));
             this.opts.onError?.(e as Error);
             failed ??= e as Error;
           }
         }
       }
+      this.inFlightSince = undefined;
       await this.saveWatermark().catch((e: Error) => this.opts.onError?.(e));
       // A flush promises everything pending was rebuilt: say so when it was not.
       if (all && failed) throw failed;
@@ -172,25 +236,52 @@ export class Settler {
   }
 
   private async saveWatermark(): Promise<void> {
-    let oldest = Date.now();
-    for (const p of this.pending.values()) oldest = Math.min(oldest, p.firstSeen);
-    const mark = oldest - WATERMARK_MARGIN_MS;
+    const mark = this.settledThrough() - WATERMARK_MARGIN_MS;
     if (mark - this.savedWatermark < 5_000) return;
     await this.store.command(`INSERT INTO tracemill_state (name, value) VALUES ({n:String}, {v:String})`, { n: WATERMARK, v: String(mark) });
     this.savedWatermark = mark;
   }
 
-  private async enqueueIngestedSince(sinceMs: number): Promise<void> {
-    const since = toClickHouseTime(new Date(Math.max(0, sinceMs)));
-    const rows = await this.store.query<{ project_id: string; k: string }>(
-      `SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM spans WHERE ingested_at >= {since:DateTime64(3)}
-       UNION DISTINCT
-       SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM logs
-         WHERE ingested_at >= {since:DateTime64(3)} AND (session_id != '' OR trace_id != '')`,
-      { since },
-    );
+  /**
+   * Groups left out while the pending map was full, read back from the store: those with data ingested since
+   * the overflow began, oldest first, a page at a time (at most half the bound), so the catch-up itself
+   * stays bounded. When the page is full, the next catch-up continues from its last group's time.
+   */
+  private async catchUp(): Promise<void> {
+    const since = this.overflowSince!;
+    const cursor = this.catchUpCursor ?? { first: '1970-01-01 00:00:00.000', project: '', key: '' };
+    this.overflowSince = undefined;
+    this.catchUpCursor = undefined;
+    const page = Math.max(1, Math.floor(this.maxPending / 2));
+    const rows = await this.store
+      .query<{ project_id: string; k: string; first: string }>(
+        `SELECT project_id, k, toString(min(t)) AS first FROM (
+           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM spans WHERE ingested_at >= {since:DateTime64(3)}
+           UNION ALL
+           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM logs
+            WHERE ingested_at >= {since:DateTime64(3)} AND (session_id != '' OR trace_id != ''))
+         GROUP BY project_id, k
+         HAVING (min(t), project_id, k) > ({cf:DateTime64(3)}, {cp:String}, {ck:String})
+         ORDER BY min(t), project_id, k LIMIT {page:UInt32}`,
+        { since: toClickHouseTime(new Date(Math.max(0, since - WATERMARK_MARGIN_MS))), cf: cursor.first, cp: cursor.project, ck: cursor.key, page },
+      )
+      .catch((e: Error) => {
+        this.overflowSince = Math.min(this.overflowSince ?? Infinity, since); // tried again at the next tick
+        this.catchUpCursor = cursor;
+        throw e;
+      });
     const now = Date.now();
-    for (const r of rows) this.touch(r.project_id, r.k, now - this.opts.settleMs);
+    for (const r of rows) {
+      const first = Date.parse(r.first.replace(' ', 'T') + 'Z');
+      this.touch(r.project_id, r.k, now - this.opts.settleMs, Math.min(now, Number.isFinite(first) ? first : since));
+    }
+    if (rows.length === page) {
+      // More to read: the untracked data still starts at `since`.
+      const overflowed = this.overflowSince !== undefined;
+      this.overflowSince = Math.min(this.overflowSince ?? Infinity, since);
+      const last = rows[rows.length - 1];
+      if (!overflowed) this.catchUpCursor = { first: last.first, project: last.project_id, key: last.k };
+    }
   }
 
   private nextVersion(): bigint {
@@ -294,19 +385,11 @@ export class Settler {
       previousOf.set(owner, list);
     }
 
-    const version = this.nextVersion();
-    const result: SettleResult = { groups: 0, operations: 0, failures: 0 };
-    const bodies: string[] = [];
-    for (const [key, g] of groups) {
-      const input: GroupInput = { key, spans: rowsToSpans(g.spans), logs: rowsToLogs(g.logs) };
-      const rebuilt = rebuildGroup(input, previousOf.get(key) ?? [], this.opts.rules);
-      if (rebuilt.rows.length === 0 && rebuilt.tombstones.length === 0) continue;
-      bodies.push(encodeOperations(project, key, version, rebuilt.rows, rebuilt.tombstones).body);
-      result.groups++;
-      result.operations += rebuilt.rows.length;
-      result.failures += rebuilt.failures;
-    }
-    if (bodies.length) await this.store.insertRows('operations', OPERATION_COLUMNS, Buffer.from(bodies.join('')));
+    const jobGroups: JobGroup[] = [];
+    for (const [key, g] of groups) jobGroups.push({ key, spans: g.spans, logs: g.logs, previous: previousOf.get(key) ?? [] });
+    const out = await this.runner.run({ project, version: this.nextVersion().toString(), groups: jobGroups });
+    const result: SettleResult = { groups: out.groups, operations: out.operations, failures: out.failures };
+    if (out.body) await this.store.insertRows('operations', OPERATION_COLUMNS, Buffer.from(out.body));
     this.opts.onRebuilt?.(result.groups);
     return result;
   }

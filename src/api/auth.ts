@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AuthError, type KeyRing, type Principal, type Scope, checkScope, presentedKey } from '../auth/keys.js';
 import { RateLimitedError, type RateLimiter } from '../auth/rate-limit.js';
+import { sendApiError } from './errors.js';
 
 export type { Principal, Scope } from '../auth/keys.js';
 
@@ -55,14 +56,10 @@ export interface AuthOptions {
 
 function refuse(req: FastifyRequest, reply: FastifyReply, scope: Scope, err: AuthError | RateLimitedError, opts: AuthOptions): FastifyReply {
   if (scope === 'ingest') {
-    opts.onIngestRefused?.(req, err instanceof AuthError ? Object.assign(new Error(err.message), { statusCode: err.statusCode }) : err);
+    opts.onIngestRefused?.(req, err);
     return opts.refuseIngest(req, reply, err);
   }
-  if (err instanceof RateLimitedError) {
-    return reply.code(429).header('retry-after', String(opts.retryAfterSeconds)).send({ error: 'rate_limited', message: `${err.message}; retry later` });
-  }
-  if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tracemill"');
-  return reply.code(err.statusCode).send({ error: err.statusCode === 401 ? 'unauthorized' : 'forbidden', message: err.message });
+  return sendApiError(reply, err, opts.retryAfterSeconds);
 }
 
 /** Call on the root instance before any route group is registered. */
@@ -103,8 +100,7 @@ export function requireScope(scope: Scope): preHandlerAsyncHookHandler {
       checkScope(req.principal, scope);
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
-      if (e.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tracemill"');
-      return reply.code(e.statusCode).send({ error: e.statusCode === 401 ? 'unauthorized' : 'forbidden', message: e.message });
+      return sendApiError(reply, e, 0);
     }
   };
 }

@@ -6,5 +6,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     store: Store;
+    /** How fresh the normalized figures are (the settle loop's watermark), for statistics responses. */
+    freshness(): { settled_through: string; pending_groups: number };
   }
 }

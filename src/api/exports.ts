@@ -1,11 +1,11 @@
 // Scheduled jobs over HTTP: GET /api/v1/exports (jobs, newest runs, next tick), GET
 // /api/v1/exports/{job}/runs/{run} (one run with its manifest), POST /api/v1/exports/{job}/run (admin: run now).
-import type { FastifyError } from 'fastify';
-import { type FastifyPluginAsyncZod, hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { type FastifyPluginAsyncZod, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type JobScheduler, UnknownJobError } from '../jobs/scheduler.js';
 import { JobsResponse, RunRecord, RunWithManifest } from '../jobs/model.js';
 import { requireScope } from './auth.js';
+import { sendApiError } from './errors.js';
 import { projectOf } from './query/project.js';
 import { ErrorResponse } from './query/schemas.js';
 
@@ -15,13 +15,8 @@ const RunParams = JobParams.extend({ run: z.string().min(1).max(64) });
 export const exportRoutes: FastifyPluginAsyncZod<{ scheduler: JobScheduler }> = async (app, { scheduler }) => {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) return reply.code(400).send({ error: 'bad_request', message: `invalid ${err.validationContext ?? 'request'} parameter: ${err.message}` });
-    if (err instanceof UnknownJobError) return reply.code(404).send({ error: 'not_found', message: err.message });
-    if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: 'bad_request', message: err.message });
-    req.log.error({ err }, 'exports request failed');
-    return reply.code(503).header('retry-after', '2').send({ error: 'unavailable', message: `the store could not answer: ${err.message}` });
-  });
+  // The error table's answers (src/model/errors.ts): an unknown job is not_found, the store's words stay in the log.
+  app.setErrorHandler((err, _req, reply) => sendApiError(reply, err, app.config.retryAfterSeconds));
   // A job is visible to keys of its project only.
   const jobOf = (name: string, project: string) => {
     const job = scheduler.job(name);

@@ -3,6 +3,7 @@
 // config file. Pure: no fastify, no gRPC (src/api/auth.ts and src/service.ts apply it to requests).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { TracemillError } from '../model/errors.js';
 
 export const SCOPES = ['ingest', 'read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -59,18 +60,26 @@ function parseCompact(text: string, ctx: z.RefinementCtx): ApiKey[] {
     .map((s) => s.trim())
     .filter(Boolean);
   entries.forEach((entry, i) => {
-    const [project, scopeText, ...rest] = entry.split(':');
+    const parts = entry.split(':');
+    const [project, scopeText, ...rest] = parts;
     const secret = rest.join(':');
     const scopes = (scopeText ?? '').split('+').filter(Boolean);
+    // Never echo the secret, nor anything that may be it: with a part left out, every part may be the secret.
+    if (parts.length < 3) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${parts.length} part${parts.length > 1 ? 's' : ''} separated by ':', where project, scopes and secret are three (was a part left out?) — ${COMPACT_FORM}` });
+      return;
+    }
     const problems: string[] = [];
-    if (!PROJECT.safeParse(project).success) problems.push(`project "${project}" is not a valid project id`);
+    const projectOk = PROJECT.safeParse(project).success;
+    if (!projectOk) problems.push('the project is not a valid project id (1-128 letters, digits, _ . -)');
     const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-    if (scopes.length === 0 || bad.length) problems.push(`scopes must be ${SCOPES.join(', ')} joined with + (got "${scopeText ?? ''}")`);
+    if (scopes.length === 0 || bad.length) problems.push(`the scopes must be ${SCOPES.join(', ')} joined with + (the second part holds ${bad.length || 'no'} other word${bad.length === 1 ? '' : 's'})`);
     const s = SECRET_OR_HASH.safeParse(secret);
     if (!s.success) problems.push(s.error.issues[0].message);
     if (problems.length) {
-      // Never echo the secret: only the project and scopes of the entry.
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ("${project}:${scopeText ?? ''}:…"): ${problems.join('; ')} — ${COMPACT_FORM}` });
+      // The project is named only when the secret is in its place (else the first part may be the secret).
+      const label = projectOk && s.success ? `entry ${i + 1} (project "${project}")` : `entry ${i + 1}`;
+      ctx.addIssue({ code: 'custom', message: `${label}: ${problems.join('; ')} — ${COMPACT_FORM}` });
       return;
     }
     out.push(toApiKey(secret, project, scopes as Scope[], undefined, i));
@@ -129,13 +138,10 @@ export const ApiKeysSchema = z
   });
 
 /** A refusal: 401 (no usable key) or 403 (a key without the scope). */
-export class AuthError extends Error {
+export class AuthError extends TracemillError {
   override name = 'AuthError';
-  constructor(
-    readonly statusCode: 401 | 403,
-    message: string,
-  ) {
-    super(message);
+  constructor(status: 401 | 403, message: string) {
+    super(status === 401 ? 'unauthenticated' : 'forbidden', message);
   }
 }
 

@@ -1,6 +1,11 @@
 // Per-caller request rate limit (a token bucket per API key, or per client address when keys are off).
-export class RateLimitedError extends Error {
+import { TracemillError } from '../model/errors.js';
+
+export class RateLimitedError extends TracemillError {
   override name = 'RateLimitedError';
+  constructor(message: string) {
+    super('rate_limited', message);
+  }
 }
 
 interface Bucket {

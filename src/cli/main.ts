@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// tracemill command line: serve, migrate, renormalize, config, mcp, report, exports (one file each in cli/commands/, listed in COMMANDS).
+// tracemill command line: serve, migrate, renormalize, export, config, mcp, report, exports (one file each in cli/commands/, listed in COMMANDS).
 import { ConfigError } from '../config.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config.js';
+import { exportCommand } from './commands/export.js';
 import { exportsCommand } from './commands/exports.js';
 import { mcpCommand } from './commands/mcp.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   renormalize: renormalizeCommand,
+  export: exportCommand,
   config: configCommand,
   mcp: mcpCommand,
   report: reportCommand,

@@ -13,6 +13,7 @@ import { runReportJob } from './kinds/report.js';
 import type { KindRunner } from './kinds/types.js';
 import type { RunManifest, RunRecord } from './model.js';
 import { filesToPrune, manifestName, nextTick, planRun, runFileName, runIdOf } from './plan.js';
+import { TracemillError } from '../model/errors.js';
 
 interface Log {
   info(obj: object, msg: string): void;
@@ -38,8 +39,11 @@ export interface SchedulerOptions {
   harnessAttributes?: readonly string[];
 }
 
-export class UnknownJobError extends Error {
+export class UnknownJobError extends TracemillError {
   override name = 'UnknownJobError';
+  constructor(message: string) {
+    super('not_found', message);
+  }
 }
 
 /** Longest single setTimeout; longer waits are re-armed. */

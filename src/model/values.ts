@@ -5,7 +5,10 @@
 // base64), so both encodings of the same value store byte-identical text.
 import { type Attributes, DecodeError, type TypedValue, emptyAttributes } from './otlp.js';
 
-/** How deep an AnyValue may nest (arrays and kvlists); deeper requests are refused as malformed. */
+/**
+ * Levels of arrays and kvlists an AnyValue may nest. `depth` counts containers only: the top value is at 0,
+ * the values inside its array or kvlist at 1, and so on; a container at depth 33 is refused.
+ */
 export const MAX_DEPTH = 32;
 
 export type JsonAny = Record<string, unknown>;
@@ -108,7 +111,7 @@ function arrayTreeFromJson(v: unknown, depth: number): { values: JsonAny[] } {
   if (!isObj(v)) throw new DecodeError('arrayValue must be an object');
   const values = v.values ?? [];
   if (!Array.isArray(values)) throw new DecodeError('arrayValue.values must be an array');
-  return { values: values.map((x) => anyTreeFromJson(x, depth + 1)) };
+  return { values: values.map((x) => anyTreeFromJson(x, depth)) };
 }
 
 function kvlistTreeFromJson(v: unknown, depth: number): { values: { key: string; value: JsonAny }[] } {
@@ -119,7 +122,7 @@ function kvlistTreeFromJson(v: unknown, depth: number): { values: { key: string;
   return {
     values: values.map((kv) => {
       if (!isObj(kv)) throw new DecodeError('a KeyValue must be an object');
-      return { key: jsonString(kv.key ?? '', 'key'), value: anyTreeFromJson(kv.value, depth + 1) };
+      return { key: jsonString(kv.key ?? '', 'key'), value: anyTreeFromJson(kv.value, depth) };
     }),
   };
 }

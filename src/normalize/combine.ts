@@ -2,26 +2,10 @@
 // they complete. Used within a batch (a tool span + its execution child; an api_request + its
 // assistant_response; per-message events of one span) and across sources (span + log event, merge.ts).
 import { clearPartial, partialInfo } from './base.js';
-import type { Compaction, Operation } from '../model/operation.js';
+import { type Compaction, FILL_NUMBER_FIELDS, FILL_TEXT_FIELDS, type Operation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
+import { normalizeWork } from './work.js';
 
-const STRING_FIELDS = [
-  'name',
-  'serviceName',
-  'agentName',
-  'agentId',
-  'parentAgentId',
-  'sessionId',
-  'userId',
-  'requestModel',
-  'responseModel',
-  'provider',
-  'finishReason',
-  'toolName',
-  'toolCallId',
-  'requestId',
-] as const;
-const NUMBER_FIELDS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costUsd'] as const;
 const STATUS_RANK = { unset: 0, ok: 1, error: 2 } as const;
 
 /**
@@ -31,13 +15,13 @@ const STATUS_RANK = { unset: 0, ok: 1, error: 2 } as const;
  * replaces an estimated one, and messages are appended when `appendMessages` (per-message events of one call).
  */
 export function combine(into: Operation, from: Operation, appendMessages: boolean): void {
-  for (const f of STRING_FIELDS) if (!into[f] && from[f]) into[f] = from[f];
+  for (const f of FILL_TEXT_FIELDS) if (!into[f] && from[f]) into[f] = from[f];
   // A span's place in the tree is authoritative (an empty parent means a root); a log's is only where it was emitted.
   if (into.source === 'log') {
     if (!into.traceId) into.traceId = from.traceId;
     if (!into.parentSpanId) into.parentSpanId = from.parentSpanId;
   }
-  for (const f of NUMBER_FIELDS) if (into[f] === null && from[f] !== null) into[f] = from[f];
+  for (const f of FILL_NUMBER_FIELDS) if (into[f] === null && from[f] !== null) into[f] = from[f];
   if (into.kind === 'agent' && from.kind === 'subagent') into.kind = 'subagent';
   if (into.kind === 'other' && from.kind !== 'other') into.kind = from.kind;
   if (STATUS_RANK[from.status] > STATUS_RANK[into.status]) {
@@ -86,15 +70,6 @@ export function identityKey(op: Operation): string {
 /** How far apart two events may be and still be the same call when no id links them. */
 const NEAREST_WINDOW_NS = 5_000_000_000n;
 
-function distance(a: Operation, b: Operation): bigint | null {
-  try {
-    const d = BigInt(a.endTimeUnixNano) - BigInt(b.endTimeUnixNano);
-    return d < 0n ? -d : d;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * One record per operation: records with the same identity are combined, partial records are folded into
  * the operation they complete (or stand alone when it is not in the batch, unless they ask to be dropped).
@@ -120,6 +95,7 @@ export function coalesce(ops: Operation[]): Operation[] {
   if (partials.length === 0) return out;
   let byRequest: Map<string, Operation> | undefined;
   let byToolCall: Map<string, Operation> | undefined;
+  let nearest: NearestIndex | undefined;
   // Partials left standing alone: never a host for a later partial by nearness (two lone completion
   // records a second apart are two calls, not one).
   const alone = new Set<Operation>();
@@ -138,18 +114,10 @@ export function coalesce(ops: Operation[]): Operation[] {
         byToolCall ??= index(out, (o) => (o.toolCallId ? o.kind + '/' + o.sessionId + '/' + o.toolCallId : ''));
         host = byToolCall.get(p.kind + '/' + p.sessionId + '/' + p.toolCallId);
         break;
-      case 'nearest': {
-        let best: bigint | null = null;
-        for (const o of out) {
-          if (o.kind !== p.kind || o.sessionId !== p.sessionId || partialInfo(o) || alone.has(o)) continue;
-          const d = distance(o, p);
-          if (d !== null && d <= NEAREST_WINDOW_NS && (best === null || d < best)) {
-            best = d;
-            host = o;
-          }
-        }
+      case 'nearest':
+        nearest ??= new NearestIndex(out.filter((o) => !alone.has(o)));
+        host = nearest.find(p);
         break;
-      }
     }
     clearPartial(p);
     if (host) combine(host, p, true);
@@ -166,6 +134,84 @@ export function coalesce(ops: Operation[]): Operation[] {
     }
   }
   return out;
+}
+
+interface Timed {
+  op: Operation;
+  end: bigint;
+  /** Position in the output: among equally near candidates the first one wins. */
+  index: number;
+}
+
+/**
+ * The operation of the same kind and session whose end is nearest a partial record's end (within
+ * NEAREST_WINDOW_NS), by binary search over end times instead of a scan of every operation per record:
+ * Gemini CLI sends one such record per model call, so a long session would otherwise cost its square.
+ */
+class NearestIndex {
+  private readonly lists = new Map<string, Timed[]>();
+
+  constructor(ops: Operation[]) {
+    ops.forEach((o, i) => this.push(o, i));
+    for (const l of this.lists.values()) l.sort((a, b) => (a.end < b.end ? -1 : a.end > b.end ? 1 : a.index - b.index));
+  }
+
+  private static key(o: Operation): string {
+    return o.kind + '\u0000' + o.sessionId;
+  }
+
+  private static end(o: Operation): bigint | null {
+    try {
+      return BigInt(o.endTimeUnixNano);
+    } catch {
+      return null;
+    }
+  }
+
+  private push(o: Operation, index: number): Timed[] | undefined {
+    const end = NearestIndex.end(o);
+    if (end === null) return undefined;
+    const k = NearestIndex.key(o);
+    let l = this.lists.get(k);
+    if (!l) this.lists.set(k, (l = []));
+    l.push({ op: o, end, index });
+    return l;
+  }
+
+  find(p: Operation): Operation | undefined {
+    const end = NearestIndex.end(p);
+    const l = this.lists.get(NearestIndex.key(p));
+    if (end === null || !l) return undefined;
+    const at = lowerBound(l, end, -1);
+    let best: Timed | undefined;
+    let bestD = 0n;
+    const consider = (c: Timed): boolean => {
+      normalizeWork.steps++;
+      const d = c.end > end ? c.end - end : end - c.end;
+      if (d > NEAREST_WINDOW_NS || (best && d > bestD)) return false; // sorted: farther ones follow
+      if (!best || d < bestD || c.index < best.index) {
+        best = c;
+        bestD = d;
+      }
+      return true;
+    };
+    for (let i = at - 1; i >= 0 && consider(l[i]); i--);
+    for (let i = at; i < l.length && consider(l[i]); i++);
+    return best?.op;
+  }
+}
+
+/** First position whose (end, index) is not below the given one. */
+function lowerBound(l: Timed[], end: bigint, index: number): number {
+  let lo = 0;
+  let hi = l.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = l[mid];
+    if (m.end < end || (m.end === end && m.index < index)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function index(ops: Operation[], key: (o: Operation) => string): Map<string, Operation> {

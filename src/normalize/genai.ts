@@ -1,5 +1,5 @@
 // The OTel GenAI semantic-convention reader. The otel-genai dialect is built on it, and every other dialect
-// runs it last to fill what it left empty (dialects.md §10.3: many dialects emit partial gen_ai.*).
+// runs it last to fill what it left empty (many dialects emit some gen_ai.* attributes beside their own).
 // It only fills empty fields, so a dialect's own reading always wins.
 import type { Attributes, Span, SpanEvent } from '../model/otlp.js';
 import { systemMessages, toChatMessages, toToolDefinitions } from './messages.js';

@@ -78,8 +78,5 @@ export function normalizeBatch(spans: Span[], logs: LogRecord[], rules?: Rules):
 
 export { mergeOperations } from './merge.js';
 export { linkAgents } from './link.js';
-export { combine } from './combine.js';
-export { type Rules, type RulesFile, RulesError, RulesFileSchema, compileRules, parseRules, NO_RULES } from './rules.js';
-export { LOG_DIALECTS, SPAN_DIALECTS } from './dialects/index.js';
-export type { LogDialect, SpanDialect } from './dialects/types.js';
+export { type Rules, RulesError, RulesFileSchema, parseRules } from './rules.js';
 export * from '../model/operation.js';

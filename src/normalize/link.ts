@@ -1,4 +1,4 @@
-// The agent tree of a batch (dialects.md §8). Every operation gets the agent it ran in (agent id, name,
+// The agent tree of a batch (docs/normalization.md, "Subagents"). Every operation gets the agent it ran in (agent id, name,
 // parent agent id, depth); an agent run inside another agent run is a subagent, linked to its parent agent
 // and to the tool call that spawned it. Two ways to know who is who:
 //  - the span tree (semconv/Vercel/OpenInference/ADK...): the nearest agent ancestor is the parent, the
@@ -11,7 +11,8 @@
 import { subagentSpanId } from './ids.js';
 import { type Operation, emptyOperation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
-import { SPAWN_TOOLS } from './dialects/index.js';
+import { normalizeWork } from './work.js';
+import { matchSpawnCalls } from './spawn-match.js';
 
 // Bounds ancestor walks: real agent trees are far shallower, and broken exporters can send parent cycles.
 const MAX_WALK = 64;
@@ -47,6 +48,7 @@ export function linkAgents(ops: Operation[], parents?: Map<string, string>): Ope
     const res: Ancestry = {};
     let p = from.parentSpanId;
     for (let i = 0; p && i < MAX_WALK; i++) {
+      normalizeWork.steps++;
       const k = key(from.traceId, p);
       const o = byKey.get(k);
       if (o && o !== from) {
@@ -120,31 +122,7 @@ export function linkAgents(ops: Operation[], parents?: Map<string, string>): Ope
   const all = synthesized.length ? [...ops, ...synthesized] : ops;
 
   // 3. Subagents still without a spawning call (log-only data): the parent's latest spawn-tool call before it.
-  const used = new Set<Operation>();
-  for (const s of all) if (s.kind === 'subagent' && s.toolCallId) for (const o of all) if (o.kind === 'tool' && o.toolCallId === s.toolCallId) used.add(o);
-  for (const s of all) {
-    if (s.kind !== 'subagent' || s.toolCallId) continue;
-    const start = firstStart(s, all);
-    let best: Operation | undefined;
-    let bestNamed = false;
-    for (const t of all) {
-      if (t.kind !== 'tool' || used.has(t) || !SPAWN_TOOLS.has(t.toolName)) continue;
-      if (s.sessionId ? t.sessionId !== s.sessionId : t.traceId !== s.traceId) continue;
-      if (s.parentAgentId && t.agentId && t.agentId !== s.parentAgentId) continue;
-      if (startedAfter(t.startTimeUnixNano, start)) continue;
-      const named = !!s.agentName && t.toolArguments.includes(JSON.stringify(s.agentName));
-      if (!best || (named && !bestNamed) || (named === bestNamed && cmpNanos(t.startTimeUnixNano, best.startTimeUnixNano) > 0)) {
-        best = t;
-        bestNamed = named;
-      }
-    }
-    if (best) {
-      used.add(best);
-      s.toolCallId = best.toolCallId;
-      s.toolName = best.toolName;
-      if (!s.parentSpanId) s.parentSpanId = best.spanId;
-    }
-  }
+  matchSpawnCalls(all);
 
   // 4. Depth of every agent from its parent chain.
   const depthOf = new Map<Operation, number>();
@@ -182,18 +160,6 @@ export function linkAgents(ops: Operation[], parents?: Map<string, string>): Ope
   return all;
 }
 
-/** Log events carry end times and rounded durations: allow a second of slack before calling a tool "after". */
-const SLACK_NS = 1_000_000_000n;
-
-function startedAfter(t: string, start: string): boolean {
-  if (!nonZero(t) || !nonZero(start)) return false;
-  try {
-    return BigInt(t) > BigInt(start) + SLACK_NS;
-  } catch {
-    return false;
-  }
-}
-
 /** The agent type a spawn call asked for (Claude Code `subagent_type`, ADK `agent_name`). */
 function spawnedType(tool: Operation): string {
   if (!tool.toolArguments.startsWith('{')) return '';
@@ -209,15 +175,6 @@ function spawnedType(tool: Operation): string {
 function inheritSession(o: Operation, from: Operation): void {
   if (!o.sessionId) o.sessionId = from.sessionId;
   if (!o.userId) o.userId = from.userId;
-}
-
-function firstStart(s: Operation, all: Operation[]): string {
-  let start = s.startTimeUnixNano;
-  for (const o of all) {
-    if (o.agentId !== s.agentId || o === s || !nonZero(o.startTimeUnixNano)) continue;
-    if (!nonZero(start) || cmpNanos(o.startTimeUnixNano, start) < 0) start = o.startTimeUnixNano;
-  }
-  return start;
 }
 
 /** The record of a subagent seen only through its calls: their span, session and agent fields. */

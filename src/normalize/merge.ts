@@ -20,6 +20,7 @@ import { combine, identityKey } from './combine.js';
 import { linkAgents } from './link.js';
 import type { Operation } from '../model/operation.js';
 import { cmpNanos } from './values.js';
+import { normalizeWork } from './work.js';
 
 function compatible(s: Operation, l: Operation): boolean {
   if (s.sessionId && l.sessionId) return s.sessionId === l.sessionId;
@@ -41,12 +42,58 @@ function multiIndex(ops: Operation[], key: (o: Operation) => string): Map<string
 
 const WINDOW_NS = 2_000_000_000n;
 
-function contains(s: Operation, l: Operation): boolean {
+function bigOrNull(nanos: string): bigint | null {
   try {
-    const t = BigInt(l.endTimeUnixNano);
-    return t >= BigInt(s.startTimeUnixNano) - WINDOW_NS && t <= BigInt(s.endTimeUnixNano) + WINDOW_NS;
+    return BigInt(nanos);
   } catch {
-    return false;
+    return null;
+  }
+}
+
+/**
+ * Span operations of one kind, session and tool/model, sorted by start, for the last-resort match: the log
+ * event's end must fall in a span's time range (with WINDOW_NS slack either side), and exactly one span not
+ * matched yet may qualify. Only spans that start early enough are looked at, back to the longest duration
+ * in the list, and the look stops at a second candidate, so a long session does not cost its square.
+ */
+class TimeIndex {
+  private readonly items: { op: Operation; start: bigint; end: bigint }[] = [];
+  private readonly matched = new Set<Operation>();
+  private longest = 0n;
+
+  constructor(ops: Operation[]) {
+    for (const op of ops) {
+      const start = bigOrNull(op.startTimeUnixNano);
+      const end = bigOrNull(op.endTimeUnixNano);
+      if (start === null || end === null) continue; // never contains anything
+      this.items.push({ op, start, end });
+      if (end - start > this.longest) this.longest = end - start;
+    }
+    this.items.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  }
+
+  takeOnly(l: Operation): Operation | undefined {
+    const t = bigOrNull(l.endTimeUnixNano);
+    if (t === null) return undefined;
+    // Past the last span that starts no later than t + WINDOW_NS, nothing can contain t.
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.items[mid].start <= t + WINDOW_NS) lo = mid + 1;
+      else hi = mid;
+    }
+    let found: Operation | undefined;
+    for (let i = lo - 1; i >= 0; i--) {
+      normalizeWork.steps++;
+      const it = this.items[i];
+      if (it.start + this.longest + WINDOW_NS < t) break; // it and everything before ended too early
+      if (this.matched.has(it.op) || it.end + WINDOW_NS < t) continue;
+      if (found) return undefined; // two candidates: ambiguous
+      found = it.op;
+    }
+    if (found) this.matched.add(found);
+    return found;
   }
 }
 
@@ -62,9 +109,10 @@ export function mergeOperations(fromSpans: Operation[], fromLogs: Operation[]): 
   const bySpan = multiIndex(fromSpans, (o) => o.traceId + '/' + o.spanId);
   const byAgent = multiIndex(fromSpans, (o) => (o.kind === 'subagent' && o.agentId ? o.agentId : ''));
   const byParent = multiIndex(fromSpans, (o) => (o.kind === 'compaction' ? o.traceId + '/' + o.parentSpanId : ''));
-  const byFuzzy = multiIndex(fromSpans, (o) => o.kind + '/' + o.sessionId + '/' + (o.kind === 'tool' ? o.toolName : o.requestModel));
+  const fuzzyKey = (o: Operation) => o.kind + '/' + o.sessionId + '/' + (o.kind === 'tool' ? o.toolName : o.requestModel);
+  let fuzzyLists: Map<string, Operation[]> | undefined;
+  const byFuzzy = new Map<string, TimeIndex>();
   const byParentSpan = multiIndex(fromSpans, (o) => (o.kind === 'tool' || o.kind === 'llm' ? o.traceId + '/' + o.parentSpanId : ''));
-  const matchedByFuzzy = new Set<Operation>();
   const matchedAsChild = new Set<Operation>();
   const rest: Operation[] = [];
   for (const l of fromLogs) {
@@ -81,13 +129,11 @@ export function mergeOperations(fromSpans: Operation[], fromLogs: Operation[]): 
     if (!target && l.kind === 'subagent' && l.agentId) target = pick(byAgent.get(l.agentId));
     if (!target && l.kind === 'compaction' && l.traceId) target = pick(byParent.get(l.traceId + '/' + l.parentSpanId));
     if (!target && !l.toolCallId && !l.requestId && l.sessionId) {
-      const cands = (byFuzzy.get(l.kind + '/' + l.sessionId + '/' + (l.kind === 'tool' ? l.toolName : l.requestModel)) ?? []).filter(
-        (s) => !matchedByFuzzy.has(s) && contains(s, l),
-      );
-      if (cands.length === 1) {
-        target = cands[0];
-        matchedByFuzzy.add(target);
-      }
+      const k = fuzzyKey(l);
+      let index = byFuzzy.get(k);
+      fuzzyLists ??= multiIndex(fromSpans, fuzzyKey);
+      if (!index) byFuzzy.set(k, (index = new TimeIndex(fuzzyLists.get(k) ?? [])));
+      target = index.takeOnly(l);
     }
     if (target) combine(target, l, false);
     else rest.push(l);

@@ -8,10 +8,9 @@ import type { Attributes, LogRecord, Span } from '../model/otlp.js';
 import { eventIdentity, logBody, logOp, spanOp } from './base.js';
 import { normalizeFinishReason } from './genai.js';
 import { toChatMessages, toToolDefinitions } from './messages.js';
-import type { Operation, OperationKind } from '../model/operation.js';
+import { CompactionSchema, type FieldMeta, OPERATION_KINDS, type Operation, OperationSchema, fieldsWhere } from '../model/operation.js';
 import { has, structured, str, toBool, toNumber, toText } from './values.js';
 
-export const OPERATION_KINDS = ['agent', 'subagent', 'llm', 'tool', 'compaction', 'handoff', 'retrieval', 'guardrail', 'other'] as const satisfies readonly OperationKind[];
 
 /**
  * Where a field's value comes from: an attribute key, a list of keys (first present wins), a constant,
@@ -23,36 +22,18 @@ export const FieldSourceSchema = z.union([
   z.strictObject({ const: z.union([z.string(), z.number(), z.boolean()]) }),
 ], { error: 'must be an attribute key, a list of keys, or { const: value }' });
 
-const STRING_FIELDS = [
-  'name',
-  'agentName',
-  'agentId',
-  'parentAgentId',
-  'sessionId',
-  'userId',
-  'requestModel',
-  'responseModel',
-  'provider',
-  'finishReason',
-  'toolName',
-  'toolCallId',
-  'toolArguments',
-  'toolResult',
-  'errorType',
-  'errorMessage',
-  'requestId',
-  'compactionTrigger',
-] as const;
-const NUMBER_FIELDS = [
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'reasoningTokens',
-  'costUsd',
-  'compactionTokensBefore',
-  'compactionTokensAfter',
-] as const;
+// The fields a rule may set, from the operation's description: its own text and numeric fields, and the
+// compaction's under `compaction<Field>` (compactionTrigger, compactionTokensBefore, ...).
+const isRuleField = (m: FieldMeta) => m.rule === true;
+const compactionField = (k: string) => 'compaction' + k[0].toUpperCase() + k.slice(1);
+const RULE_TEXT = fieldsWhere(OperationSchema.shape, (m) => isRuleField(m) && m.group !== 'usage') as RuleTextField[];
+const RULE_NUMBERS = fieldsWhere(OperationSchema.shape, (m) => isRuleField(m) && m.group === 'usage') as RuleNumberField[];
+const COMPACTION_TEXT = fieldsWhere(CompactionSchema.shape, (m) => isRuleField(m)).filter((k) => k === 'trigger');
+const COMPACTION_NUMBERS = fieldsWhere(CompactionSchema.shape, (m) => isRuleField(m)).filter((k) => k !== 'trigger') as ('tokensBefore' | 'tokensAfter')[];
+type RuleTextField = Exclude<{ [K in keyof Operation]: Operation[K] extends string ? K : never }[keyof Operation], 'kind' | 'source' | 'status'>;
+type RuleNumberField = { [K in keyof Operation]: Operation[K] extends number | null ? (null extends Operation[K] ? K : never) : never }[keyof Operation];
+const STRING_FIELDS = [...RULE_TEXT, ...COMPACTION_TEXT.map(compactionField)];
+const NUMBER_FIELDS = [...RULE_NUMBERS, ...COMPACTION_NUMBERS.map(compactionField)];
 const OTHER_FIELDS = ['inputMessages', 'outputMessages', 'tools', 'success'] as const;
 
 const fieldShape: Record<string, z.ZodOptional<typeof FieldSourceSchema>> = {};
@@ -100,7 +81,6 @@ export const RulesFileSchema = z.strictObject({
   rules: z.array(RuleSchema),
 });
 
-export type RulesFile = z.infer<typeof RulesFileSchema>;
 export type Rule = z.infer<typeof RuleSchema>;
 type FieldSource = z.infer<typeof FieldSourceSchema>;
 
@@ -179,7 +159,6 @@ export function compileRules(doc: unknown, source = 'rules'): Rules {
   return out;
 }
 
-export const NO_RULES: Rules = { spans: [], logs: [] };
 
 // ---------- applying ----------
 
@@ -223,24 +202,24 @@ function read(src: FieldSource, s: Subject): unknown {
 
 function applyFields(op: Operation, c: CompiledRule, s: Subject): void {
   const f = c.rule.fields as Record<string, FieldSource | undefined>;
-  for (const k of STRING_FIELDS) {
-    const src = f[k];
-    if (!src) continue;
-    const v = read(src, s);
+  const value = (k: string) => (f[k] ? read(f[k], s) : undefined);
+  for (const k of RULE_TEXT) {
+    const v = value(k);
     if (v === undefined) continue;
     const text = toText(v);
-    if (k === 'compactionTrigger') compaction(op).trigger = text;
-    else if (k === 'finishReason') op.finishReason = normalizeFinishReason(text);
-    else op[k] = text;
+    op[k] = k === 'finishReason' ? normalizeFinishReason(text) : text;
   }
-  for (const k of NUMBER_FIELDS) {
-    const src = f[k];
-    if (!src) continue;
-    const n = toNumber(read(src, s));
-    if (n === null) continue;
-    if (k === 'compactionTokensBefore') compaction(op).tokensBefore = n;
-    else if (k === 'compactionTokensAfter') compaction(op).tokensAfter = n;
-    else op[k] = n;
+  for (const k of COMPACTION_TEXT) {
+    const v = value(compactionField(k));
+    if (v !== undefined) compaction(op)[k] = toText(v);
+  }
+  for (const k of RULE_NUMBERS) {
+    const n = f[k] ? toNumber(value(k)) : null;
+    if (n !== null) op[k] = n;
+  }
+  for (const k of COMPACTION_NUMBERS) {
+    const n = f[compactionField(k)] ? toNumber(value(compactionField(k))) : null;
+    if (n !== null) compaction(op)[k] = n;
   }
   if (f.inputMessages) op.inputMessages = toChatMessages(read(f.inputMessages, s));
   if (f.outputMessages) op.outputMessages = toChatMessages(read(f.outputMessages, s), { defaultRole: 'assistant' });

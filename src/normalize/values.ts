@@ -157,18 +157,6 @@ export function unflatten(a: Attributes, prefix: string): unknown[] | undefined 
   return out?.filter((x) => x !== undefined);
 }
 
-/** Keys are checked one by one (no scan) so `matches` stays cheap. */
-export function hasAny(a: Attributes, keys: readonly string[]): boolean {
-  for (const k of keys) if (a.values[k] !== undefined) return true;
-  return false;
-}
-
-/** The first attribute key starting with `prefix`, scanning keys; used only after cheaper checks failed. */
-export function hasPrefix(a: Attributes, prefix: string): boolean {
-  for (const key in a.values) if (key.startsWith(prefix)) return true;
-  return false;
-}
-
 /** `nanos - ms` as a decimal nanosecond string (for log events that report a duration at their end). */
 export function nanosMinusMs(nanos: string, ms: number | null): string {
   if (ms === null || ms <= 0 || nanos === '0' || nanos === '') return nanos;

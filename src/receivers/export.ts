@@ -1,7 +1,8 @@
 // One export path for every signal and both transports: decode, hand to the sink, report partial success.
 // HTTP and gRPC differ only in how they map the outcome and the errors below to status codes.
 import { DecodeError, type Decoded, type Rejection, TooManyItemsError, rejectedCount, rejectionMessage } from '../model/otlp.js';
-import { type Encoding, GrpcCode, type PartialSuccess, type RejectedField } from './otlp/responses.js';
+import { TracemillError } from '../model/errors.js';
+import type { Encoding, PartialSuccess, RejectedField } from './otlp/responses.js';
 
 export type SignalName = 'traces' | 'logs' | 'metrics';
 
@@ -27,18 +28,10 @@ export interface IngestContext {
 export type Sink = (<T>(signal: Signal<T>, items: T[], ctx: IngestContext) => Promise<void>) & { maxItems?: number };
 
 /** The request itself is unusable: 400 / INVALID_ARGUMENT, not retryable. */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends TracemillError {
   override name = 'InvalidRequestError';
-}
-
-/** Refused before decoding (auth, limits): the HTTP status to answer with, and its gRPC equivalent. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly grpcCode: number,
-  ) {
-    super(message);
+  constructor(message: string) {
+    super('invalid', message);
   }
 }
 
@@ -54,10 +47,9 @@ export function decodePayload<T>(signal: Signal<T>, body: Buffer, enc: Encoding,
     return signal.decodeJson(doc, maxItems);
   } catch (e) {
     if (e instanceof TooManyItemsError) {
-      throw new HttpError(
-        413,
+      throw new TracemillError(
+        'too_large',
         `more than ${e.limit} ${signal.noun}s in one request (TRACEMILL_MAX_ITEMS_PER_REQUEST); send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`,
-        GrpcCode.RESOURCE_EXHAUSTED,
       );
     }
     if (e instanceof DecodeError || e instanceof RangeError) {

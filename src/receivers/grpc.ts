@@ -1,6 +1,7 @@
 // OTLP/gRPC receiver on @grpc/grpc-js with raw-Buffer services: the same decoders and sink as HTTP.
 import * as grpc from '@grpc/grpc-js';
-import { HttpError, InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
+import { answerFor } from '../model/errors.js';
+import { type Signal, type Sink, runExport } from './export.js';
 import { exportResponse, retryStatusDetails } from './otlp/responses.js';
 
 export interface OtlpGrpcOptions {
@@ -8,26 +9,27 @@ export interface OtlpGrpcOptions {
   sink: Sink;
   maxBodyBytes: number;
   retryAfterSeconds: number;
-  /** Resolves the project a call writes to (API keys, `peer` for rate limits); throws an HttpError to refuse it. */
+  /** Resolves the project a call writes to (API keys, `peer` for rate limits); throws an AuthError or RateLimitedError to refuse it. */
   projectFor(metadata: grpc.Metadata, peer: string): Promise<string> | string;
   /** Told of every export answered with an error (counters). */
   onRejected?(signal: string, err: Error): void;
-  /** Told of exports that failed for a reason other than the request itself (logs). */
-  onError?(err: Error, signal: string): void;
+  /** Told of exports that failed for a reason other than the request itself, with the text the answer withheld (logs). */
+  onError?(err: string, signal: string): void;
 }
 
 const identity = (b: Buffer): Buffer => b;
 
-/** Retryable failures are UNAVAILABLE with RetryInfo (and a plain retry-after entry); the JS exporters never retry, Go and Python ones do. */
-function toServiceError(err: Error, retryAfterSeconds: number): Partial<grpc.StatusObject> {
-  if (err instanceof InvalidRequestError) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
-  if (err instanceof HttpError && err.statusCode !== 429) return { code: err.grpcCode as grpc.status, details: err.message };
-  if (err.name === 'WriteFailedError' && (err as Error & { permanent?: boolean }).permanent) return { code: grpc.status.INTERNAL, details: err.message };
-  const details = `${err.message}; retry in ${retryAfterSeconds}s`;
+/**
+ * The error table's answer (src/model/errors.ts) as a gRPC status. Retryable ones carry RetryInfo (and a plain
+ * retry-after entry); the JS exporters never retry, Go and Python ones do.
+ */
+function toServiceError(err: Error, retryAfterSeconds: number): Partial<grpc.StatusObject> & { withheld?: string } {
+  const a = answerFor(err, retryAfterSeconds);
+  if (a.retryAfter === undefined) return { code: a.grpc as grpc.status, details: a.message, withheld: a.withheld };
   const md = new grpc.Metadata();
-  md.set('retry-after', String(retryAfterSeconds));
-  md.set('grpc-status-details-bin', retryStatusDetails(grpc.status.UNAVAILABLE, details, retryAfterSeconds));
-  return { code: grpc.status.UNAVAILABLE, details, metadata: md };
+  md.set('retry-after', String(a.retryAfter));
+  md.set('grpc-status-details-bin', retryStatusDetails(a.grpc, a.message, a.retryAfter));
+  return { code: a.grpc as grpc.status, details: a.message, metadata: md, withheld: a.withheld };
 }
 
 export function createGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
@@ -57,8 +59,9 @@ export function createGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
         (body) => callback(null, body),
         (e: Error) => {
           opts.onRejected?.(signal.name, e);
-          if (!(e instanceof InvalidRequestError) && !(e instanceof HttpError)) opts.onError?.(e, signal.name);
-          callback(toServiceError(e, opts.retryAfterSeconds));
+          const { withheld, ...status } = toServiceError(e, opts.retryAfterSeconds);
+          if (withheld) opts.onError?.(withheld, signal.name);
+          callback(status);
         },
       );
     };

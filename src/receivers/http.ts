@@ -2,15 +2,16 @@
 // Registered as an encapsulated plugin so its raw-body parsers and error mapping do not leak into the query API.
 import compress from '@fastify/compress';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError, InvalidRequestError, type Signal, type Sink, runExport } from './export.js';
-import { type Encoding, GrpcCode, exportResponse, statusBody } from './otlp/responses.js';
+import { TracemillError, answerFor } from '../model/errors.js';
+import { type Signal, type Sink, runExport } from './export.js';
+import { type Encoding, exportResponse, statusBody } from './otlp/responses.js';
 
 export interface OtlpHttpOptions {
   signals: Signal<unknown>[];
   sink: Sink;
   maxBodyBytes: number;
   retryAfterSeconds: number;
-  /** Resolves the project a request writes to (API keys); throws an HttpError to refuse it. */
+  /** Resolves the project a request writes to (API keys); throws an AuthError to refuse it. */
   projectFor(req: FastifyRequest): Promise<string> | string;
   /** Told of every export answered with an error (counters). */
   onRejected?(signal: string, err: Error): void;
@@ -34,43 +35,54 @@ export function sendStatus(reply: FastifyReply, enc: Encoding, http: number, grp
     .send(statusBody(enc, grpcCode, message));
 }
 
-/** Maps pipeline errors to OTLP/HTTP answers: retryable ones get 429/503 with Retry-After. */
+/** Answers an error as OTLP/HTTP does (a google.rpc.Status), with the status of the error table (src/model/errors.ts). */
 export function sendError(reply: FastifyReply, enc: Encoding, err: Error, retryAfterSeconds: number): FastifyReply {
-  if (err instanceof InvalidRequestError) return sendStatus(reply, enc, 400, GrpcCode.INVALID_ARGUMENT, err.message);
-  if (err instanceof HttpError) {
-    if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tracemill"');
-    return sendStatus(reply, enc, err.statusCode, err.grpcCode, err.message);
-  }
-  switch (err.name) {
-    case 'QueueFullError':
-    case 'RateLimitedError':
-      reply.header('retry-after', String(retryAfterSeconds));
-      return sendStatus(reply, enc, 429, GrpcCode.UNAVAILABLE, `${err.message}; retry later`);
-    case 'WriteFailedError':
-      if ((err as Error & { permanent?: boolean }).permanent) return sendStatus(reply, enc, 500, GrpcCode.INTERNAL, err.message);
-      reply.header('retry-after', String(retryAfterSeconds));
-      return sendStatus(reply, enc, 503, GrpcCode.UNAVAILABLE, `${err.message}; retry later`);
+  const a = answerFor(err, retryAfterSeconds);
+  if (a.withheld) reply.log.warn({ err: a.withheld }, 'OTLP export not stored');
+  if (a.retryAfter !== undefined) reply.header('retry-after', String(a.retryAfter));
+  if (a.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer realm="tracemill"');
+  return sendStatus(reply, enc, a.http, a.grpc, a.message);
+}
+
+const ENCODINGS: ('gzip' | 'deflate' | 'identity')[] = ['gzip', 'deflate', 'identity'];
+
+/** The web framework's own refusals, as codes of the error table. */
+function fromFramework(err: FastifyError, maxBodyBytes: number): Error {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_EMPTY_TYPE':
+      return new TracemillError('unsupported_media_type', UNSUPPORTED_MEDIA);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TracemillError('too_large', `the request is larger than ${maxBodyBytes} bytes (TRACEMILL_MAX_BODY_BYTES), counted after decompression; send smaller batches`);
+    case 'FST_CP_ERR_INVALID_CONTENT_ENCODING':
+      return new TracemillError('unsupported_media_type', `unsupported Content-Encoding, supported: [${ENCODINGS.join(', ')}]`);
+    case 'FST_CP_ERR_INVALID_CONTENT':
+      return new TracemillError('invalid', `cannot decompress the request body: ${err.message}`);
     default:
-      reply.header('retry-after', String(retryAfterSeconds));
-      return sendStatus(reply, enc, 503, GrpcCode.UNAVAILABLE, `the store is unavailable: ${err.message}; retry later`);
+      return err;
   }
+}
+
+/** The plain-text answers OTLP leaves open (a method or media type the receiver does not take). */
+function sendPlain(reply: FastifyReply, err: TracemillError): FastifyReply {
+  return reply.code(err.statusCode).type('text/plain').send(`${err.statusCode} ${err.message}`);
 }
 
 /**
  * Answers an export refused before its body is read (by the auth hook: 401, 403 or 429) the way OTLP clients
  * expect: a google.rpc.Status in the request's encoding.
  */
-export function refuseExport(req: FastifyRequest, reply: FastifyReply, err: Error & { statusCode?: number }, retryAfterSeconds: number): FastifyReply {
-  const { statusCode } = err;
-  const e =
-    statusCode === 401 || statusCode === 403
-      ? new HttpError(statusCode, err.message, statusCode === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED)
-      : err;
-  return sendError(reply, encodingOf(req), e, retryAfterSeconds);
+export function refuseExport(req: FastifyRequest, reply: FastifyReply, err: Error, retryAfterSeconds: number): FastifyReply {
+  return sendError(reply, encodingOf(req), err, retryAfterSeconds);
 }
 
 export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions): Promise<void> {
-  await app.register(compress, { global: false, requestEncodings: ['gzip', 'deflate'] });
+  await app.register(compress, { global: false, requestEncodings: ENCODINGS });
+  // Content-Encoding names are case-insensitive (RFC 9110); the decompressor compares them as written.
+  app.addHook('onRequest', async (req) => {
+    const ce = req.headers['content-encoding'];
+    if (typeof ce === 'string') req.headers['content-encoding'] = ce.trim().toLowerCase();
+  });
 
   // Raw bodies only: the OTLP decoders read the bytes themselves (protobuf, and JSON with OTLP's rules).
   app.removeAllContentTypeParsers();
@@ -81,30 +93,16 @@ export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const enc = encodingOf(req);
     const signal = opts.signals.find((s) => req.url.startsWith(s.httpPath));
-    opts.onRejected?.(signal?.name ?? 'unknown', Object.assign(new Error(err.message), { statusCode: err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : (err.statusCode ?? 500) }));
-    switch (err.code) {
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      case 'FST_ERR_CTP_EMPTY_TYPE':
-        return reply.code(415).type('text/plain').send(`415 ${UNSUPPORTED_MEDIA}`);
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendStatus(reply, enc, 413, GrpcCode.INVALID_ARGUMENT, `the request is larger than ${opts.maxBodyBytes} bytes (TRACEMILL_MAX_BODY_BYTES), counted after decompression; send smaller batches`);
-      case 'FST_CP_ERR_INVALID_CONTENT_ENCODING':
-        return reply.code(415).type('text/plain').send(`415 unsupported Content-Encoding, supported: [gzip, deflate, identity]`);
-      case 'FST_CP_ERR_INVALID_CONTENT':
-        return sendStatus(reply, enc, 400, GrpcCode.INVALID_ARGUMENT, `cannot decompress the request body: ${err.message}`);
-      default:
-        if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-          return sendStatus(reply, enc, err.statusCode, GrpcCode.INVALID_ARGUMENT, err.message);
-        }
-        req.log.error({ err }, 'OTLP request failed');
-        return sendError(reply, enc, err, opts.retryAfterSeconds);
-    }
+    const e = fromFramework(err, opts.maxBodyBytes);
+    opts.onRejected?.(signal?.name ?? 'unknown', e);
+    if (e instanceof TracemillError && e.code === 'unsupported_media_type') return sendPlain(reply, e);
+    return sendError(reply, enc, e, opts.retryAfterSeconds);
   });
 
   for (const signal of opts.signals) {
-    app.post(signal.httpPath, { bodyLimit: opts.maxBodyBytes, decompress: {} }, async (req, reply) => {
+    app.post(signal.httpPath, { schema: { hide: true }, bodyLimit: opts.maxBodyBytes, decompress: { requestEncodings: ENCODINGS } }, async (req, reply) => {
       const enc = MEDIA_TYPES[mediaType(req)];
-      if (!enc) return reply.code(415).type('text/plain').send(`415 ${UNSUPPORTED_MEDIA}`);
+      if (!enc) return sendPlain(reply, new TracemillError('unsupported_media_type', UNSUPPORTED_MEDIA));
       try {
         const project = await opts.projectFor(req);
         const partial = await runExport(signal, takeBody(req), enc, project, opts.sink);
@@ -115,14 +113,15 @@ export async function otlpHttpPlugin(app: FastifyInstance, opts: OtlpHttpOptions
       } catch (e) {
         const err = e as Error;
         opts.onRejected?.(signal.name, err);
-        if (!(err instanceof InvalidRequestError) && !(err instanceof HttpError)) req.log.warn({ err: err.message, signal: signal.name }, 'export not stored');
         return sendError(reply, enc, err, opts.retryAfterSeconds);
       }
     });
     app.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH'],
       url: signal.httpPath,
-      handler: async (_req, reply) => reply.code(405).header('allow', 'POST').type('text/plain').send('405 method not allowed, supported: [POST]'),
+      // Not part of the query API's OpenAPI document (src/api/openapi.ts): OTLP defines these paths.
+      schema: { hide: true },
+      handler: async (_req, reply) => sendPlain(reply.header('allow', 'POST'), new TracemillError('method_not_allowed', 'method not allowed, supported: [POST]')),
     });
   }
 }

@@ -123,7 +123,7 @@ export async function migrate(store: Store, opts: { retentionDays?: number; dir?
       try {
         await ddl(store, [stmt]);
       } catch (e) {
-        throw new Error(`migration ${m.name} failed on statement:\n${stmt.slice(0, 300)}\n${(e as Error).message}`);
+        throw new Error(`migration ${m.name} failed on statement:\n${stmt.slice(0, 300)}\n${(e as Error).message}`, { cause: e });
       }
     }
     await store.command('INSERT INTO tracemill_migrations (version, name) VALUES ({v:UInt32}, {n:String})', { v: m.version, n: m.name });

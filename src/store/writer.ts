@@ -1,5 +1,6 @@
 // Group commit: requests hand over encoded rows and wait; rows from all waiting requests go to ClickHouse
 // in one INSERT per table; every request is answered only after the INSERTs that hold its rows have returned.
+import { TracemillError } from '../model/errors.js';
 import type { Store } from './clickhouse.js';
 import { type NativeBlock, type NativeSchema, nativeChunks } from './native.js';
 
@@ -12,18 +13,25 @@ export interface TableRows {
 }
 
 /** The bounded queue is full: the client should retry later (429 / UNAVAILABLE). */
-export class QueueFullError extends Error {
+export class QueueFullError extends TracemillError {
   override name = 'QueueFullError';
+  constructor(message: string) {
+    super('queue_full', message);
+  }
 }
 
-/** The store did not take the rows: retryable (503 / UNAVAILABLE). */
-export class WriteFailedError extends Error {
+/**
+ * The store did not take the rows: retryable (503 / UNAVAILABLE), or `permanent` when the engine refused the
+ * data itself (500 / INTERNAL). The engine's words stay in the log; `publicMessage` is for tracemill's own causes.
+ */
+export class WriteFailedError extends TracemillError {
   override name = 'WriteFailedError';
   constructor(
     message: string,
     readonly permanent: boolean,
+    publicMessage?: string,
   ) {
-    super(message);
+    super(permanent ? 'store_refused' : 'store_unavailable', message, publicMessage);
   }
 }
 
@@ -96,8 +104,9 @@ export class BatchWriter {
   write(tables: TableRows[]): Promise<void> {
     const nonEmpty = tables.filter((t) => t.block.rows > 0);
     if (nonEmpty.length === 0) return Promise.resolve();
-    if (this.closed) return Promise.reject(new WriteFailedError('the service is shutting down', false));
-    if (this.unavailable) return Promise.reject(new WriteFailedError(this.unavailable, false));
+    if (this.closed) return Promise.reject(new WriteFailedError('the service is shutting down', false, 'the service is shutting down'));
+    // The reason's own words go to the client, not the driver's error quoted in parentheses (it is logged).
+    if (this.unavailable) return Promise.reject(new WriteFailedError(this.unavailable, false, this.unavailable.split(' (')[0]));
     let bytes = 0;
     let rows = 0;
     for (const t of nonEmpty) {

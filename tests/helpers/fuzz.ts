@@ -393,8 +393,17 @@ export function nestedJsonAny(depth: number): unknown {
 }
 
 function jsonSites(v: unknown, out: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = []) {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push({ parent: v, key: i }), jsonSites(x, out)));
-  else if (v && typeof v === 'object') for (const k of Object.keys(v)) out.push({ parent: v as Record<string, unknown>, key: k }), jsonSites((v as Record<string, unknown>)[k], out);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      out.push({ parent: v, key: i });
+      jsonSites(x, out);
+    });
+  } else if (v && typeof v === 'object') {
+    for (const k of Object.keys(v)) {
+      out.push({ parent: v as Record<string, unknown>, key: k });
+      jsonSites((v as Record<string, unknown>)[k], out);
+    }
+  }
   return out;
 }
 
@@ -427,4 +436,78 @@ export function mutateJson(doc: Record<string, unknown>, r: Rng): Buffer {
     bytes = Buffer.concat([bytes.subarray(0, at), r.pick(BAD_UTF8), bytes.subarray(at)]);
   }
   return bytes;
+}
+
+// ---------- query API parameters ----------
+
+const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+const HEX32 = '5b8efff798038103d269b633813fc60c';
+const HEX16 = 'eee19b7ec3c1b174';
+
+/** A value for a query parameter: plausible, at an edge, malformed or hostile. */
+export function queryValue(r: Rng, param: string): string {
+  switch (r.int(10)) {
+    case 0: // times at and past the edges, and off the calendar
+      return r.pick(['30d', '1h', '0s', '2026-11-25T10:00:00Z', '1970-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '2149-06-07', '2262-04-11T23:47:16Z', '2262-04-12', '2300-01-01T00:00:00Z', '9999999999999999999d', '21000d', '100000d', '2026-02-30', '2026-13-01', '2026-01-01T25:00:00Z', '1e3d', '-1d', '1.5h', 'now', '2026-11-25T10:00:00+25:00']);
+    case 1: // numbers every which way
+      return r.pick(['0', '1', '-1', '1.5', '1e2', '1e400', '0x10', '0b1', '00012', ' 5', '5 ', '9999999999', '18446744073709551616', 'NaN', 'Infinity', '']);
+    case 2: // cursors: not base64, wrong shapes, right shapes with bad parts
+      return r.pick([
+        'not-a-cursor',
+        b64url(['abc', 'x']),
+        b64url(['1795586173636000000', HEX32]),
+        b64url(['1795586173636000000', HEX32, HEX16, 1]),
+        b64url('["1795586173636000000","' + HEX32 + '","' + HEX16 + '",1e400]'),
+        b64url(['1795586173636000000', HEX32, HEX16, -1]),
+        b64url(['1795586173636000000', HEX32, HEX16, 1.5]),
+        b64url(['99999999999999999999', HEX32]),
+        b64url(["1' OR '1'='1", HEX32]),
+        b64url({ a: 1 }),
+        b64url([null, null]),
+        b64url('[' + '['.repeat(5000) + ']'.repeat(5000) + ']'),
+        '%%%',
+      ]);
+    case 3: // SQL and parameter syntax
+      return r.pick(["x' OR 1=1 --", "'); DROP TABLE spans; --", '{project:String}', '\\', "' UNION SELECT * FROM system.tables --", '`', '"', 'a\u0000b']);
+    case 4: // enum-ish and list-ish values
+      return r.pick(['mode', 'tool,model', 'day,hour,mode', 'colour', ',,,', 'previous', 'next', 'error', 'ok', '1', 'true', 'tool_error', 'bad_mode', 'MODE']);
+    case 5: // long and odd strings
+      return r.pick(['x'.repeat(r.pick([256, 257, 512, 513, 2000])), '\ud800', '日本語', '\u202e', ' ', '\t\n']);
+    case 6: // ids
+      return r.pick([HEX32, HEX16, HEX32.toUpperCase(), 'zz', '0'.repeat(32), HEX32 + '0']);
+    default: // something that fits the parameter, so the other parameters are reached
+      return (
+        {
+          from: '3650d',
+          to: '1h',
+          limit: '5',
+          group_by: 'tool,mode',
+          compare: 'previous',
+          mode: 'tool_error',
+          status: 'error',
+          raw: '1',
+          a: 'service.version:1.0.0',
+          b: 'service.version:2.0.0,from:14d',
+          confidence: '0.9',
+          alpha: '0.05',
+          min_runs: '1',
+          format: 'md',
+          examples: '2',
+        } as Record<string, string>
+      )[param] ?? 'x';
+  }
+}
+
+/** Engine or stack text that must never reach a client (SQL words only matter in error answers, which hold no stored data). */
+export function leakedText(status: number, body: string, sent: string[]): string {
+  let text = body;
+  // What the client sent may be quoted back in a 400 (`"SELECT" is not a time`): that is not a leak.
+  for (const v of sent) if (v.length > 2) text = text.split(v).join('').split(JSON.stringify(v).slice(1, -1)).join('');
+  const always = /DB::Exception|Code: \d+\.|ClickHouse|\n\s+at [\w.<>]+ \(|RangeError|TypeError|Invalid time value/.exec(text);
+  if (always) return always[0];
+  if (status !== 200) {
+    const sql = /\b(SELECT|FROM|WHERE|GROUP BY)\b/.exec(text);
+    if (sql) return sql[0];
+  }
+  return '';
 }

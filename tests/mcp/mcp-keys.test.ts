@@ -30,7 +30,7 @@ function client(key?: string) {
 
 t.test('no key: refused with 401', async (t) => {
   const { connect } = client();
-  await t.rejects(connect(), /401|unauthorized/i);
+  await t.rejects(connect(), /401|unauthorized|unauthenticated/i);
   const res = await fetch(`${svc.httpUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
   t.equal(res.status, 401);
 });

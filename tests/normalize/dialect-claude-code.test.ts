@@ -1,4 +1,4 @@
-// Claude Code (dialects.md §5.8 examples); the real captures are in claude-code-fixtures.test.ts.
+// Claude Code (example payloads in tests/normalize/fixtures); the real captures are in claude-code-fixtures.test.ts.
 import t from 'tap';
 import { claudeCodeLogs, claudeCodeSpans } from '../../src/normalize/dialects/claude-code.js';
 import { normalizeLogs, normalizeSpans } from '../../src/normalize/index.js';

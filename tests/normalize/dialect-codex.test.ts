@@ -1,4 +1,4 @@
-// Codex CLI log events (dialects.md §6.1).
+// Codex CLI log events.
 import t from 'tap';
 import { codexLogs } from '../../src/normalize/dialects/codex.js';
 import { detectRun, detectSpan } from '../../src/analysis/detect.js';
@@ -8,7 +8,7 @@ import { cmpNanos } from '../../src/normalize/values.js';
 import { capture } from './captures.js';
 import { exampleLogs, makeLogs } from './helpers.js';
 
-t.test('the §6.1 example: response.completed usage and a tool result (counts as strings)', async (t) => {
+t.test('the documented example: response.completed usage and a tool result (counts as strings)', async (t) => {
   const logs = exampleLogs('codex-logs');
   for (const l of logs) t.ok(codexLogs.matches(l));
   const [llm, tool] = normalizeLogs(logs);

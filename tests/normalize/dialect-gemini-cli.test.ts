@@ -1,4 +1,4 @@
-// Gemini CLI (dialects.md §6.2): spans (gen_ai.tool.call_id, arbitrary JSON messages) and log events.
+// Gemini CLI: spans (gen_ai.tool.call_id, arbitrary JSON messages) and log events.
 import t from 'tap';
 import { geminiCliLogs, geminiCliSpans } from '../../src/normalize/dialects/gemini-cli.js';
 import { detectRun, detectSpan } from '../../src/analysis/detect.js';
@@ -9,7 +9,7 @@ import { exampleLogs, exampleSpans, makeLogs, makeSpans } from './helpers.js';
 
 const S = '5f1c0d2e-aaaa-bbbb-cccc-0123456789ab';
 
-t.test('the §6.2 examples: api_response event and tool_call span', async (t) => {
+t.test('the documented examples: api_response event and tool_call span', async (t) => {
   const logs = exampleLogs('gemini-cli-logs');
   t.ok(geminiCliLogs.matches(logs[0]));
   const [llm] = normalizeLogs(logs);

@@ -1,4 +1,4 @@
-// Google ADK (dialects.md §6.8): gcp.vertex.agent scope, llm_request/llm_response JSON, AgentTool subagents.
+// Google ADK: gcp.vertex.agent scope, llm_request/llm_response JSON, AgentTool subagents.
 import t from 'tap';
 import { googleAdkSpans } from '../../src/normalize/dialects/google-adk.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

@@ -1,4 +1,4 @@
-// LangSmith OTel (dialects.md §6.4, coding-agent-v1 metadata of §5.7).
+// LangSmith OTel, with the coding-agent-v1 metadata (ls_agent_type: subagent, compaction).
 import t from 'tap';
 import { langsmithSpans } from '../../src/normalize/dialects/langsmith.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

@@ -1,4 +1,4 @@
-// Mastra (dialects.md §6.6): new semconv converter and the old span-converter shape.
+// Mastra: new semconv converter and the old span-converter shape.
 import t from 'tap';
 import { mastraSpans } from '../../src/normalize/dialects/mastra.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

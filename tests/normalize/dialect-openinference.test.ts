@@ -1,4 +1,4 @@
-// OpenInference (dialects.md §2): the §2 examples, flattened and unflattened lists, negative look-alikes.
+// OpenInference: the example payloads, flattened and unflattened lists, negative look-alikes.
 import t from 'tap';
 import { openInferenceSpans } from '../../src/normalize/dialects/openinference.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

@@ -1,4 +1,4 @@
-// OpenLLMetry / Traceloop (dialects.md §4): legacy indexed attributes and the current semconv-based shape.
+// OpenLLMetry / Traceloop: legacy indexed attributes and the current semconv-based shape.
 import t from 'tap';
 import { openLlmetrySpans } from '../../src/normalize/dialects/openllmetry.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

@@ -1,4 +1,4 @@
-// OTel GenAI semconv (dialects.md §1): the §1.8 examples, older shapes, compaction flag, cache spellings.
+// OTel GenAI semconv: the example payloads, older shapes, compaction flag, cache spellings.
 import t from 'tap';
 import { otelGenAiLogs, otelGenAiSpans } from '../../src/normalize/dialects/otel-genai.js';
 import { mergeOperations, normalizeLogs, normalizeSpans } from '../../src/normalize/index.js';

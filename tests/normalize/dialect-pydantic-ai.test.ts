@@ -1,4 +1,4 @@
-// Pydantic AI / Logfire (dialects.md §6.5): v>=3 semconv names, v2 names, aggregated usage, operation.cost.
+// Pydantic AI / Logfire: v>=3 semconv names, v2 names, aggregated usage, operation.cost.
 import t from 'tap';
 import { pydanticAiSpans } from '../../src/normalize/dialects/pydantic-ai.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

@@ -1,4 +1,4 @@
-// Strands Agents (dialects.md §6.7): framework as gen_ai.system, content as span events, swarm children.
+// Strands Agents: framework as gen_ai.system, content as span events, swarm children.
 import t from 'tap';
 import { strandsSpans } from '../../src/normalize/dialects/strands.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

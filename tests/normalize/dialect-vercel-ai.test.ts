@@ -1,4 +1,4 @@
-// Vercel AI SDK (dialects.md §3): legacy ai.* spans and the v7 @ai-sdk/otel semconv spans.
+// Vercel AI SDK: legacy ai.* spans and the v7 @ai-sdk/otel semconv spans.
 import t from 'tap';
 import { vercelAiSpans } from '../../src/normalize/dialects/vercel-ai.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

@@ -136,7 +136,7 @@ export function claudeCodeFixture(dir: 'tools' | 'subagent' | 'compaction'): { s
   return { spans: spansFromJson(read('traces.json')), logs: logsFromJson(read('logs.json')) };
 }
 
-/** A dialects.md example payload (tests/normalize/fixtures/<name>.json). */
+/** An example payload (tests/normalize/fixtures/<name>.json, described in its README). */
 export function example(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`fixtures/${name}.json`, import.meta.url), 'utf8'));
 }

@@ -1,4 +1,4 @@
-// Detection order (dialects.md §10): overlapping fingerprints resolve to the more specific dialect.
+// Detection order: overlapping fingerprints resolve to the more specific dialect.
 import t from 'tap';
 import { SPAN_DIALECTS } from '../../src/normalize/dialects/index.js';
 import { normalizeSpans } from '../../src/normalize/index.js';

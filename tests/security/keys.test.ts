@@ -161,8 +161,20 @@ t.test('every read endpoint sees only its project', async (t) => {
   t.equal((await get(`/api/v1/traces/${bTraces[0].trace_id}`, acme)).status, 404);
   t.equal((await get(`/api/v1/traces/${aTraces[0].trace_id}`, beta)).status, 404);
   t.equal((await get(`/api/v1/traces/${aTraces[0].trace_id}?raw=1`, acme)).status, 200);
-  t.same((await get(`/api/v1/sessions/${aTraces[0].session_id}`, beta)).body.traces, []);
+  t.equal((await get(`/api/v1/sessions/${aTraces[0].session_id}`, beta)).status, 404);
   t.equal(((await get(`/api/v1/sessions/${aTraces[0].session_id}`, acme)).body.traces as unknown[]).length, 1);
-  // No parameter reaches another project.
-  t.same(services((await get(`/api/v1/traces?${RANGE}&project=beta&project_id=beta`, acme)).body.traces as { service: string }[]), ['claude-code']);
+  // No parameter reaches another project: there is none, and an unknown one is refused.
+  const other = await get(`/api/v1/traces?${RANGE}&project=beta&project_id=beta`, acme);
+  t.equal(other.status, 400);
+  t.match(other.body.message, /project, project_id: unknown parameters/);
+});
+
+t.test('long session ids: the key is checked first, then the documented 512-character limit', async (t) => {
+  for (const n of [150, 512, 513]) {
+    const path = `/api/v1/sessions/${'s'.repeat(n)}`;
+    t.equal((await get(path)).status, 401, `${n} characters, no key: 401`);
+    t.equal((await get(path, bearer(K.acmeRead))).status, n <= 512 ? 404 : 400, `${n} characters, a read key: ${n <= 512 ? 'looked up' : 'refused, naming sessionId'}`);
+  }
+  const beyond = await fetch(`${svc.httpUrl}/api/v1/sessions/${'s'.repeat(1025)}`, { headers: bearer(K.acmeRead) });
+  t.equal(beyond.status, 414, "past the router's 1024 characters: 414 (docs/security.md), nothing read");
 });

@@ -41,5 +41,9 @@ export function toolCalls(ops: readonly Operation[]): ToolCallRef[] {
 }
 
 function ref(op: Operation, name: string, args: string): ToolCallRef {
-  return { op, name, arguments: args, fingerprint: name + '\u0000' + canonicalArguments(args) };
+  return { op, name, arguments: args, fingerprint: fingerprintOf(name, args) };
+}
+
+export function fingerprintOf(name: string, args: string): string {
+  return name + '\u0000' + canonicalArguments(args);
 }

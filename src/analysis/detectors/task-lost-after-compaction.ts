@@ -1,13 +1,8 @@
-import type { Operation } from '../../model/operation.js';
 import type { RunDetector } from './types.js';
 import { makeFailure } from './failure.js';
-import { toolCalls } from './fingerprint.js';
-import { type AgentRun, answerCalls, compareNanos, isCompaction, lastToEnd } from './run.js';
-import { hasError } from './signals.js';
-import { assistantText, excerpt } from './text.js';
+import { SHORT_FINAL_ANSWER, firstLoss } from './compaction-scan.js';
 
-/** A final answer this short, with no tool call since the compaction, reads as "forgot the task". */
-export const SHORT_FINAL_ANSWER = 24;
+// The scan itself (n log n over a run, however often it compacts) is in compaction-scan.ts.
 
 export const taskLostAfterCompaction: RunDetector = {
   id: 'task-lost-after-compaction',
@@ -23,36 +18,3 @@ export const taskLostAfterCompaction: RunDetector = {
     }
   },
 };
-
-function firstLoss(run: AgentRun): { op: Operation; evidence: string } | null {
-  for (const c of run.ops) {
-    if (!isCompaction(c)) continue;
-    const before = run.ops.filter((o) => !isCompaction(o) && compareNanos(o.startTimeUnixNano, c.startTimeUnixNano) < 0);
-    // Log-derived operations may carry no end time; the compaction is then over when it starts.
-    const end = compareNanos(c.endTimeUnixNano, c.startTimeUnixNano) > 0 ? c.endTimeUnixNano : c.startTimeUnixNano;
-    const after = run.ops.filter((o) => !isCompaction(o) && compareNanos(o.startTimeUnixNano, end) >= 0);
-    const earlier = new Set(toolCalls(before).map((t) => t.fingerprint));
-    if (earlier.size === 0) continue; // no work done yet: nothing to lose
-    const what = describe(c);
-
-    const later = toolCalls(after);
-    const redo = later.find((t) => earlier.has(t.fingerprint));
-    if (redo) return { op: redo.op, evidence: `after ${what}, ${redo.name} was called again with the same arguments: ${redo.arguments}` };
-    if (later.length > 0 || after.some((o) => o.kind === 'tool')) continue;
-
-    const final = lastToEnd(answerCalls(after));
-    if (!final || hasError(final)) continue;
-    const answer = assistantText(final.outputMessages).trim();
-    if (answer !== '' && answer.length <= SHORT_FINAL_ANSWER) {
-      return { op: final, evidence: `after ${what}, no further tool call; final answer: "${excerpt(answer, 60)}"` };
-    }
-  }
-  return null;
-}
-
-function describe(c: Operation): string {
-  const d = c.compaction;
-  if (!d) return 'compaction';
-  const tokens = d.tokensBefore !== null && d.tokensAfter !== null ? ` (${d.tokensBefore} -> ${d.tokensAfter} tokens)` : '';
-  return `${d.trigger ? d.trigger + ' ' : ''}compaction${tokens}`;
-}

@@ -19,7 +19,8 @@ export function scanWindow(text: string, head = SCAN_HEAD, tail = SCAN_TAIL): st
 /** One line, at most `max` characters, with an ellipsis when cut. Only ever shortens its input. */
 export function excerpt(text: string, max = EVIDENCE_MAX): string {
   const window = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  const flat = window.replace(/[\s\u0000]+/g, ' ').trim(); // NUL: the gap scanWindow leaves
+  // eslint-disable-next-line no-control-regex -- NUL: the gap scanWindow leaves
+  const flat = window.replace(/[\s\u0000]+/g, ' ').trim();
   if (flat.length <= max && window.length === text.length) return flat;
   return flat.slice(0, Math.max(0, max - 1)).trimEnd() + '…';
 }

@@ -18,14 +18,14 @@ const Spec = z
     examples: ['service.version:1.5.0', 'harness:coder@1.4.0', 'model:gpt-5,from:14d,to:7d'],
   });
 
-export const CompareQuery = z.object({
+export const CompareQuery = z.strictObject({
   a: Spec.meta({ description: 'The reference population (e.g. the previous version)' }),
   b: Spec.meta({ description: 'The population compared with it (e.g. the new version)' }),
   from: TimeParam.optional().meta({ description: 'Start of the range for both sides unless a spec has its own. Default: 7d.' }),
   to: TimeParam.optional().meta({ description: 'End of the range (exclusive). Default: now.' }),
   confidence: z.coerce.number().gt(0.5).lt(1).default(0.95).meta({ description: 'Level of the confidence intervals' }),
   alpha: z.coerce.number().gt(0).lt(1).default(0.05).meta({ description: 'Holm-adjusted p-value below which a difference is significant' }),
-  min_runs: z.coerce.number().int().min(1).max(1_000_000).default(30).meta({ description: 'Least runs on each side for a verdict' }),
+  min_runs: z.string().regex(/^\d{1,7}$/, 'must be a whole number in decimal digits').transform(Number).pipe(z.number().int().min(1).max(1_000_000)).default(30).meta({ description: 'Least runs on each side for a verdict' }),
 });
 
 const SideSchema = z.object({

@@ -1,12 +1,13 @@
 // 400 answers that name the parameter to fix, for checks zod cannot express (ranges, cursors).
-export class BadRequestError extends Error {
+import { TracemillError } from '../../model/errors.js';
+
+export class BadRequestError extends TracemillError {
   override name = 'BadRequestError';
-  readonly statusCode = 400;
   constructor(
     readonly parameter: string,
     message: string,
   ) {
-    super(`${parameter}: ${message}`);
+    super('invalid', `${parameter}: ${message}`);
   }
 }
 

@@ -1,10 +1,9 @@
 // GET /api/v1/failures/stats and GET /api/v1/failures.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Store } from '../../store/clickhouse.js';
-import { FINAL_SETTINGS, IS_CALL, type Range, decodeCursor, encodeCursor, operationsWhere, previousRange, rangeOf } from './filters.js';
+import { CURSOR_PARTS, FINAL_SETTINGS, IS_CALL, type Range, decodeCursor, encodeCursor, operationsWhere, previousRange, rangeOf } from './filters.js';
 import { projectOf } from './project.js';
 import { type GroupKey, FailureStatsQuery, FailureStatsResponse, FailuresQuery, FailuresResponse, type Filters } from './schemas.js';
-import { badRequest } from './errors.js';
 import { runAttributesSql } from '../../store/read/populations.js';
 
 /** Group key -> SQL expression over operations (mode is the ARRAY JOINed `m`). */
@@ -122,16 +121,16 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
+      const freshness = app.freshness(); // before the query: what had settled by then is in it
       const q = req.query;
       const range = rangeOf(q);
-      if (range.from >= range.to) throw badRequest('from', 'must be before to');
       const groupBy = q.group_by?.length ? [...new Set(q.group_by)] : (['mode'] as GroupKey[]);
       const project = projectOf(req);
       const [current, prev] = await Promise.all([
         stats(app.store, project, range, q, groupBy, app.config.harnessAttributes),
         q.compare === 'previous' ? stats(app.store, project, previousRange(range), q, groupBy, app.config.harnessAttributes) : undefined,
       ]);
-      if (!prev) return { from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
+      if (!prev) return { freshness, from: range.from.toISOString(), to: range.to.toISOString(), group_by: groupBy, rows: current.rows, totals: current.totals };
       const prevOf = new Map(prev.rows.map((r) => [JSON.stringify(groupBy.map((g) => r[g])), r]));
       const rows = current.rows.map((r) => {
         const p = prevOf.get(JSON.stringify(groupBy.map((g) => r[g])));
@@ -139,6 +138,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
         return { ...r, previous: pf, change: { failures: r.failures - pf.failures, failure_rate: r.failure_rate - pf.failure_rate } };
       });
       return {
+        freshness,
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         group_by: groupBy,
@@ -166,8 +166,7 @@ export const failureRoutes: FastifyPluginAsyncZod = async (app) => {
       const params: Record<string, unknown> = { ...where.params, limit: q.limit + 1 };
       let after = '';
       if (q.cursor !== undefined) {
-        const c = decodeCursor(q.cursor, ['string', 'string', 'string', 'number']);
-        if (!c) throw badRequest('cursor', 'is not a cursor this API returned');
+        const c = decodeCursor(q.cursor, [CURSOR_PARTS.nanos, CURSOR_PARTS.traceId, CURSOR_PARTS.spanId, CURSOR_PARTS.index]);
         Object.assign(params, { cTime: c[0], cTrace: c[1], cSpan: c[2], cIdx: c[3] });
         after = ' AND (toUnixTimestamp64Nano(start_time), trace_id, span_id, i) < (toInt64({cTime:String}), {cTrace:String}, {cSpan:String}, {cIdx:UInt32})';
       }

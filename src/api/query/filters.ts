@@ -1,7 +1,8 @@
 // Query filters -> a WHERE clause over the operations table. Every value is a bound parameter
 // ({name:Type}); only fixed column names and operators are written into the SQL text.
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { toClickHouseTime } from '../../time.js';
+import { EARLIEST, toClickHouseTime } from '../../time.js';
+import { badRequest } from './errors.js';
 import type { Filters } from './schemas.js';
 
 export interface Where {
@@ -16,10 +17,17 @@ export interface Range {
   to: Date;
 }
 
+/** The range asked for (default: the 24 hours before `to`); a 400 naming `from` when it is empty. */
 export function rangeOf(f: Pick<Filters, 'from' | 'to'>, now = Date.now()): Range {
   const to = f.to ?? new Date(now);
-  const from = f.from ?? new Date(to.getTime() - DAY_MS);
+  const from = f.from ?? new Date(Math.max(EARLIEST.getTime(), to.getTime() - DAY_MS));
+  if (from >= to) throw badRequest('from', `${from.toISOString()} is not before to (${to.toISOString()}): the range is empty`);
   return { from, to };
+}
+
+/** A day as ClickHouse Date32 text (Date32, not Date: the day before 1970-01-01 must not wrap around). */
+function dayText(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 /** The period of the same length just before `r` (compare=previous). */
@@ -37,14 +45,14 @@ export function operationsWhere(project: string, r: Range, f: Filters, withMode 
     project,
     from: toClickHouseTime(r.from),
     to: toClickHouseTime(r.to),
-    fromDay: r.from.toISOString().slice(0, 10),
-    toDay: r.to.toISOString().slice(0, 10),
+    fromDay: dayText(r.from.getTime() - DAY_MS),
+    toDay: dayText(r.to.getTime()),
   };
   // `day` is the partition and sort prefix (an operation's first day): it prunes, start_time decides.
   const and = [
     'project_id = {project:String}',
-    'day >= toDate({fromDay:String}) - 1',
-    'day <= toDate({toDay:String})',
+    'day >= toDate32({fromDay:String})',
+    'day <= toDate32({toDay:String})',
     'start_time >= {from:DateTime64(3)}',
     'start_time < {to:DateTime64(3)}',
   ];
@@ -82,12 +90,24 @@ export function encodeCursor(key: (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, types: ('string' | 'number')[]): (string | number)[] | undefined {
+/** What each position of a cursor may hold: exactly what encodeCursor was given for a row. */
+export const CURSOR_PARTS = {
+  /** A start time in nanoseconds, as decimal text (Int64). */
+  nanos: (x: unknown) => typeof x === 'string' && /^\d{1,19}$/.test(x) && BigInt(x) <= 9223372036854775807n,
+  traceId: (x: unknown) => typeof x === 'string' && /^[0-9a-f]{32}$/.test(x),
+  spanId: (x: unknown) => typeof x === 'string' && /^[0-9a-f]{16}$/.test(x),
+  /** A 1-based array index (UInt32). */
+  index: (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 0xffffffff,
+};
+
+/** The cursor's parts, or a 400 naming `cursor` when it is not one this API returned. */
+export function decodeCursor(cursor: string, parts: ((x: unknown) => boolean)[]): (string | number)[] {
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (!Array.isArray(v) || v.length !== types.length) return undefined;
-    return v.every((x, i) => typeof x === types[i]) ? (v as (string | number)[]) : undefined;
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    v = undefined;
   }
+  if (!Array.isArray(v) || v.length !== parts.length || !v.every((x, i) => parts[i](x))) throw badRequest('cursor', 'is not a cursor this API returned (pass next_cursor as it came)');
+  return v as (string | number)[];
 }

@@ -9,7 +9,7 @@ import { Filters } from './schemas.js';
 
 export const ReportQuery = Filters.omit({ mode: true }).extend({
   format: z.enum(REPORT_FORMATS).default('json').meta({ description: 'json (the schema below), md (GitHub Markdown) or html (one self-contained file)' }),
-  examples: z.coerce.number().int().min(0).max(20).default(3).meta({ description: 'Example failures shown per mode (0-20)' }),
+  examples: z.string().regex(/^\d{1,2}$/, 'must be a whole number in decimal digits').transform(Number).pipe(z.number().int().min(0).max(20)).default(3).meta({ description: 'Example failures shown per mode (0-20)' }),
 });
 
 /** The API's own address as the caller reached it, for trace links in the report. */

@@ -1,6 +1,7 @@
 // Query API parameters and responses: the single source for validation, types and the OpenAPI document.
 import { z } from 'zod';
 import { FAILURE_MODES } from '../../model/failure.js';
+import { type FieldGroup, type FieldMeta, fieldType, groupFields } from '../../model/operation.js';
 import { TimeParam } from '../../time.js';
 
 export const GROUP_KEYS = ['mode', 'tool', 'model', 'agent', 'service', 'day', 'hour', 'harness'] as const;
@@ -11,7 +12,8 @@ function list<T extends z.ZodType>(item: T) {
   return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item));
 }
 
-export const Filters = z.object({
+// Strict objects: a parameter the endpoint does not take is a 400 naming it, not silently ignored.
+export const Filters = z.strictObject({
   from: TimeParam.optional().meta({ description: 'Start of the range (inclusive): ISO-8601 or a duration ago (24h, 7d). Default: 24h.' }),
   to: TimeParam.optional().meta({ description: 'End of the range (exclusive): ISO-8601 or a duration ago. Default: now.' }),
   service: z.string().max(256).optional().meta({ description: 'service.name of the agent' }),
@@ -49,7 +51,16 @@ const StatsRow = Figures.extend({
   change: z.object({ failures: z.number().int(), failure_rate: z.number() }).optional(),
 });
 
+/** How fresh statistics are: normalized operations trail ingest by the settle time and any backlog. */
+export const Freshness = z
+  .object({
+    settled_through: z.string().meta({ description: 'Data ingested before this time (ISO-8601) is in these figures; later data may not be yet (TRACEMILL_SETTLE_MS plus any backlog). As seen by the replica that answered.' }),
+    pending_groups: z.number().int().meta({ description: 'Conversations or traces waiting to be normalized on the replica that answered' }),
+  })
+  .meta({ description: 'How fresh the figures are' });
+
 export const FailureStatsResponse = z.object({
+  freshness: Freshness,
   from: z.string(),
   to: z.string(),
   group_by: z.array(z.enum(GROUP_KEYS)),
@@ -58,7 +69,15 @@ export const FailureStatsResponse = z.object({
 });
 
 const Cursor = z.string().max(512).optional().meta({ description: 'next_cursor of the previous page' });
-const Limit = (max: number, def: number) => z.coerce.number().int().min(1).max(max).default(def).meta({ description: `Page size (1-${max})` });
+/** Decimal digits only: `1e2` and `0x10` are not page sizes. */
+const Limit = (max: number, def: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(def)
+    .meta({ description: `Page size (1-${max}, default ${def})` });
 
 export const FailuresQuery = Filters.extend({ limit: Limit(1000, 100), cursor: Cursor });
 
@@ -81,6 +100,7 @@ export const FailureInstance = z.object({
 export const FailuresResponse = z.object({ failures: z.array(FailureInstance), next_cursor: z.string().nullable() });
 
 export const ToolStatsResponse = z.object({
+  freshness: Freshness,
   tools: z.array(
     z.object({
       tool: z.string(),
@@ -96,6 +116,7 @@ export const ToolStatsResponse = z.object({
 });
 
 export const ModelStatsResponse = z.object({
+  freshness: Freshness,
   models: z.array(
     z.object({
       model: z.string(),
@@ -142,7 +163,7 @@ export const TraceSummary = z.object({
 export const TracesResponse = z.object({ traces: z.array(TraceSummary), next_cursor: z.string().nullable() });
 
 export const TraceParams = z.object({ traceId: z.string().regex(/^[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex characters') });
-export const TraceQuery = z.object({
+export const TraceQuery = z.strictObject({
   raw: z
     .enum(['0', '1', 'true', 'false'])
     .optional()
@@ -151,6 +172,27 @@ export const TraceQuery = z.object({
 });
 
 export const Failure = z.object({ mode: z.string(), severity: z.string(), detector: z.string(), evidence: z.string() });
+
+/** A field of a node group as the API shows it: text, a number (null when unknown), a whole number, a flag. */
+function apiType(schema: z.ZodType): z.ZodType {
+  const { type, nullable } = fieldType(schema);
+  if (type === 'number') return nullable ? z.number().nullable() : z.number().int();
+  if (type === 'boolean') return z.boolean();
+  return z.string();
+}
+
+/** The API name of a field inside its group (default: its column). */
+export function apiName(meta: FieldMeta): string {
+  return meta.api ?? meta.column;
+}
+
+/** A tree node group (agent, model, usage, tool, error, compaction), from the operation's description. */
+function nodeGroup(group: FieldGroup) {
+  return z.object(Object.fromEntries(groupFields(group).map((f) => [apiName(f.meta), apiType(f.schema)])));
+}
+
+/** A group's values: field API name -> value. */
+export type NodeGroup = Record<string, string | number | boolean | null>;
 
 export interface TreeNode {
   span_id: string;
@@ -163,13 +205,13 @@ export interface TreeNode {
   end: string;
   duration_ms: number;
   status: string;
-  agent: { name: string; id: string; parent_id: string; depth: number };
-  model?: { request: string; response: string; provider: string };
-  usage?: { input_tokens: number | null; output_tokens: number | null; cache_read_tokens: number | null; cache_write_tokens: number | null; reasoning_tokens: number | null; cost_usd: number | null };
+  agent: NodeGroup;
+  model?: NodeGroup;
+  usage?: NodeGroup;
   finish_reason?: string;
-  tool?: { name: string; call_id: string; arguments: string; result: string };
-  error?: { type: string; message: string };
-  compaction?: { trigger: string; tokens_before: number | null; tokens_after: number | null; estimated: boolean };
+  tool?: NodeGroup;
+  error?: NodeGroup;
+  compaction?: NodeGroup;
   input_messages?: unknown[];
   output_messages?: unknown[];
   tools?: unknown[];
@@ -189,29 +231,20 @@ export const Node: z.ZodType<TreeNode> = z.lazy(() =>
     end: z.string(),
     duration_ms: z.number(),
     status: z.string(),
-    agent: z.object({ name: z.string(), id: z.string(), parent_id: z.string(), depth: z.number().int() }),
-    model: z.object({ request: z.string(), response: z.string(), provider: z.string() }).optional(),
-    usage: z
-      .object({
-        input_tokens: z.number().nullable(),
-        output_tokens: z.number().nullable(),
-        cache_read_tokens: z.number().nullable(),
-        cache_write_tokens: z.number().nullable(),
-        reasoning_tokens: z.number().nullable(),
-        cost_usd: z.number().nullable(),
-      })
-      .optional(),
+    agent: nodeGroup('agent'),
+    model: nodeGroup('model').optional(),
+    usage: nodeGroup('usage').optional(),
     finish_reason: z.string().optional(),
-    tool: z.object({ name: z.string(), call_id: z.string(), arguments: z.string(), result: z.string() }).optional(),
-    error: z.object({ type: z.string(), message: z.string() }).optional(),
-    compaction: z.object({ trigger: z.string(), tokens_before: z.number().nullable(), tokens_after: z.number().nullable(), estimated: z.boolean() }).optional(),
+    tool: nodeGroup('tool').optional(),
+    error: nodeGroup('error').optional(),
+    compaction: nodeGroup('compaction').optional(),
     input_messages: z.array(z.unknown()).optional(),
     output_messages: z.array(z.unknown()).optional(),
     tools: z.array(z.unknown()).optional(),
     failures: z.array(Failure),
     children: z.array(Node),
   }),
-);
+) as z.ZodType<TreeNode>;
 
 export const TraceResponse = z.object({
   trace_id: z.string(),
@@ -223,6 +256,8 @@ export const TraceResponse = z.object({
 });
 
 export const SessionParams = z.object({ sessionId: z.string().min(1).max(512) });
+/** No parameters: an unknown one is a 400. */
+export const NoQuery = z.strictObject({});
 export const SessionResponse = z.object({ session_id: z.string(), traces: z.array(TraceSummary) });
 
 export const ErrorResponse = z.object({ error: z.string(), message: z.string() });

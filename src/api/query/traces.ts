@@ -3,12 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Store } from '../../store/clickhouse.js';
 import { RAW_SPAN_SELECT, type RawSpanRow, restoreMessages, rowsToTracesRequest } from '../../store/read/spans.js';
-import { badRequest } from './errors.js';
+import { TracemillError } from '../../model/errors.js';
 import { nanosToIso } from './failures.js';
-import { FINAL_SETTINGS, decodeCursor, encodeCursor, operationsWhere, rangeOf } from './filters.js';
+import { CURSOR_PARTS, FINAL_SETTINGS, decodeCursor, encodeCursor, operationsWhere, rangeOf } from './filters.js';
 import { projectOf } from './project.js';
 import {
   ErrorResponse,
+  NoQuery,
   SessionParams,
   SessionResponse,
   TraceParams,
@@ -18,7 +19,10 @@ import {
   TracesQuery,
   TracesResponse,
   type TreeNode,
+  type NodeGroup,
+  apiName,
 } from './schemas.js';
+import { type FieldGroup, fieldType, groupFields } from '../../model/operation.js';
 
 
 type Summary = z.output<typeof TraceSummary>;
@@ -64,91 +68,60 @@ function summary(r: Record<string, unknown>): Summary {
   };
 }
 
-interface OpRow {
-  trace_id: string;
+/** A row of `SELECT *` on operations (ClickHouse JSON: UInt64 as text), plus the times in nanoseconds. */
+type OpRow = Record<string, string | number | string[] | null> & {
   span_id: string;
   parent_span_id: string;
   kind: string;
-  name: string;
-  dialect: string;
-  source: string;
+  status: string;
   start_ns: string;
   end_ns: string;
-  duration_ms: number;
-  status: string;
-  agent_name: string;
-  agent_id: string;
-  parent_agent_id: string;
-  depth: number;
-  request_model: string;
-  response_model: string;
-  provider: string;
-  input_tokens: string | null;
-  output_tokens: string | null;
-  cache_read_tokens: string | null;
-  cache_write_tokens: string | null;
-  reasoning_tokens: string | null;
-  cost_usd: number | null;
-  finish_reason: string;
-  tool_name: string;
-  tool_call_id: string;
-  tool_arguments: string;
-  tool_result: string;
-  error_type: string;
   error_message: string;
   input_messages: string;
   output_messages: string;
   tools: string;
-  compaction_trigger: string;
-  compaction_tokens_before: string | null;
-  compaction_tokens_after: string | null;
-  compaction_estimated: number;
   failure_modes: string[];
   failure_severities: string[];
   failure_detectors: string[];
   failure_evidence: string[];
-}
+};
 
-const num = (v: string | number | null) => (v === null ? null : Number(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** A node group read from the row's columns (operation fields by FieldMeta; a compaction's: compaction_<column>). */
+function group(r: OpRow, g: FieldGroup): NodeGroup {
+  const out: NodeGroup = {};
+  for (const f of groupFields(g)) {
+    const v = r[g === 'compaction' ? `compaction_${f.meta.column}` : f.meta.column];
+    const { type, nullable } = fieldType(f.schema);
+    out[apiName(f.meta)] = type === 'boolean' ? Number(v) === 1 : type === 'number' ? (nullable ? num(v) : Number(v)) : String(v ?? '');
+  }
+  return out;
+}
 
 function node(r: OpRow): TreeNode {
   const n: TreeNode = {
     span_id: r.span_id,
     parent_span_id: r.parent_span_id,
     kind: r.kind,
-    name: r.name,
-    dialect: r.dialect,
-    source: r.source,
+    name: String(r.name),
+    dialect: String(r.dialect),
+    source: String(r.source),
     start: nanosToIso(r.start_ns),
-    end: nanosToIso(r.end_ns),
-    duration_ms: Number(r.duration_ms),
+    // A span that ends before it starts (a clock step in the agent) is shown as taking no time; ?raw=1 keeps the truth.
+    end: nanosToIso(BigInt(r.end_ns) < BigInt(r.start_ns) ? r.start_ns : r.end_ns),
+    duration_ms: Math.max(0, Number(r.duration_ms)),
     status: r.status,
-    agent: { name: r.agent_name, id: r.agent_id, parent_id: r.parent_agent_id, depth: Number(r.depth) },
+    agent: group(r, 'agent'),
     failures: r.failure_modes.map((mode, i) => ({ mode, severity: r.failure_severities[i], detector: r.failure_detectors[i], evidence: r.failure_evidence[i] })),
     children: [],
   };
-  if (r.request_model || r.response_model || r.kind === 'llm') n.model = { request: r.request_model, response: r.response_model, provider: r.provider };
-  if (r.kind === 'llm' || r.kind === 'agent' || r.kind === 'subagent') {
-    n.usage = {
-      input_tokens: num(r.input_tokens),
-      output_tokens: num(r.output_tokens),
-      cache_read_tokens: num(r.cache_read_tokens),
-      cache_write_tokens: num(r.cache_write_tokens),
-      reasoning_tokens: num(r.reasoning_tokens),
-      cost_usd: num(r.cost_usd),
-    };
-  }
-  if (r.finish_reason) n.finish_reason = r.finish_reason;
-  if (r.tool_name || r.tool_call_id) n.tool = { name: r.tool_name, call_id: r.tool_call_id, arguments: r.tool_arguments, result: r.tool_result };
-  if (r.status === 'error' || r.error_message) n.error = { type: r.error_type, message: r.error_message };
-  if (r.kind === 'compaction') {
-    n.compaction = {
-      trigger: r.compaction_trigger,
-      tokens_before: num(r.compaction_tokens_before),
-      tokens_after: num(r.compaction_tokens_after),
-      estimated: Number(r.compaction_estimated) === 1,
-    };
-  }
+  if (r.request_model || r.response_model || r.kind === 'llm') n.model = group(r, 'model');
+  if (r.kind === 'llm' || r.kind === 'agent' || r.kind === 'subagent') n.usage = group(r, 'usage');
+  if (r.finish_reason) n.finish_reason = String(r.finish_reason);
+  if (r.tool_name || r.tool_call_id) n.tool = group(r, 'tool');
+  if (r.status === 'error' || r.error_message) n.error = group(r, 'error');
+  if (r.kind === 'compaction') n.compaction = group(r, 'compaction');
   const inMsgs = JSON.parse(r.input_messages) as unknown[];
   const outMsgs = JSON.parse(r.output_messages) as unknown[];
   const tools = JSON.parse(r.tools) as unknown[];
@@ -163,17 +136,59 @@ export function buildTree(rows: OpRow[]): TreeNode[] {
   const nodes = new Map<string, TreeNode>();
   for (const r of rows) nodes.set(r.span_id, node(r));
   const subagentOf = new Map<string, TreeNode>();
-  for (const n of nodes.values()) if (n.kind === 'subagent' && n.agent.id) subagentOf.set(n.agent.id, n);
+  for (const n of nodes.values()) if (n.kind === 'subagent' && n.agent.id) subagentOf.set(String(n.agent.id), n);
   const roots: TreeNode[] = [];
   for (const n of nodes.values()) {
     let parent = n.parent_span_id ? nodes.get(n.parent_span_id) : undefined;
     // Claude Code's subagent calls hang off the Agent tool's span; show them inside their subagent record.
-    const sub = n.kind !== 'subagent' && n.agent.depth > 0 ? subagentOf.get(n.agent.id) : undefined;
+    const sub = n.kind !== 'subagent' && Number(n.agent.depth) > 0 ? subagentOf.get(String(n.agent.id)) : undefined;
     if (sub && sub !== n && (!parent || parent.kind !== 'subagent')) parent = sub;
     if (parent && parent !== n) parent.children.push(n);
     else roots.push(n);
   }
+  nestCompactionCalls(roots);
+  for (const r of roots) rollUpUsage(r);
   return roots;
+}
+
+const nanosOf = (iso: string) => iso.replace(/\.(\d{9})Z$/, '$1');
+
+/**
+ * A compaction summarizes the conversation with an LLM call of its own (Claude Code: query_source
+ * `compact`), recorded as a sibling: an LLM call of the same agent inside the compaction's time is its own.
+ */
+function nestCompactionCalls(list: TreeNode[]): void {
+  for (const c of list) {
+    if (c.kind !== 'compaction') continue;
+    const [from, to] = [nanosOf(c.start), nanosOf(c.end)];
+    const own = list.filter((n) => n.kind === 'llm' && n.agent.id === c.agent.id && nanosOf(n.start) >= from && nanosOf(n.end) <= to);
+    for (const n of own) {
+      list.splice(list.indexOf(n), 1);
+      c.children.push(n);
+    }
+  }
+  for (const n of list) nestCompactionCalls(n.children);
+}
+
+const USAGE_KEYS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd'] as const;
+
+/** An agent or subagent that reports no usage of its own gets the sum of the LLM calls under it. Returns the node's usage. */
+function rollUpUsage(n: TreeNode): TreeNode['usage'] {
+  const below = n.children.map(rollUpUsage).filter((u) => u !== undefined);
+  if (!n.usage || (n.kind !== 'agent' && n.kind !== 'subagent')) return n.kind === 'llm' ? n.usage : sumUsage(below);
+  if (USAGE_KEYS.every((k) => n.usage![k] === null)) {
+    const sum = sumUsage(below);
+    if (sum) n.usage = sum;
+  }
+  return n.usage;
+}
+
+function sumUsage(list: NonNullable<TreeNode['usage']>[]): TreeNode['usage'] {
+  if (!list.length) return undefined;
+  const out = Object.fromEntries(USAGE_KEYS.map((k) => [k, null])) as NonNullable<TreeNode['usage']>;
+  // Usage fields are numbers or null (the operation's description says so); NodeGroup types them loosely.
+  for (const u of list) for (const k of USAGE_KEYS) if (u[k] !== null) out[k] = ((out[k] as number | null) ?? 0) + (u[k] as number);
+  return out;
 }
 
 async function summaries(store: Store, project: string, traceWhere: string, params: Record<string, unknown>, tail: string): Promise<Summary[]> {
@@ -213,8 +228,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       if (q.status === 'error') having.push('errors > 0');
       if (q.status === 'ok') having.push('errors = 0');
       if (q.cursor !== undefined) {
-        const c = decodeCursor(q.cursor, ['string', 'string']);
-        if (!c) throw badRequest('cursor', 'is not a cursor this API returned');
+        const c = decodeCursor(q.cursor, [CURSOR_PARTS.nanos, CURSOR_PARTS.traceId]);
         having.push('(start_ns, trace_id) < (toInt64({cStart:String}), {cTrace:String})');
         Object.assign(params, { cStart: c[0], cTrace: c[1] });
       }
@@ -247,16 +261,16 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TraceResponse, 404: ErrorResponse },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const project = projectOf(req);
       const traceId = req.params.traceId;
       // The trace's time range (from the spans' index) narrows the partitions read.
       const [span] = await app.store.query<{ lo: string; hi: string }>(
-        `SELECT toString(toDate(min(start_time)) - 1) AS lo, toString(toDate(max(end_time)) + 1) AS hi
+        `SELECT toString(toDate32(min(start_time)) - 1) AS lo, toString(toDate32(max(end_time)) + 1) AS hi
            FROM trace_index WHERE project_id = {project:String} AND trace_id = {trace:String} HAVING count() > 0`,
         { project, trace: traceId },
       );
-      const days = span ? ' AND day >= toDate({lo:String}) AND day <= toDate({hi:String})' : '';
+      const days = span ? ' AND day >= toDate32({lo:String}) AND day <= toDate32({hi:String})' : '';
       const params = { project, trace: traceId, ...(span ? { lo: span.lo, hi: span.hi } : {}) };
       const rows = await app.store.query<OpRow>(
         `SELECT *, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns, duration_ms
@@ -266,7 +280,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         FINAL_SETTINGS,
       );
       if (rows.length === 0) {
-        return reply.code(404).send({ error: 'not_found', message: `no trace ${traceId} in this project (normalized records appear once a trace has settled, TRACEMILL_SETTLE_MS)` });
+        throw new TracemillError('not_found', `traceId: no trace ${traceId} in this project (normalized records appear once a trace has settled, TRACEMILL_SETTLE_MS)`);
       }
       const [s] = await summaries(app.store, project, 'project_id = {project:String} AND trace_id = {trace:String}' + days, params, '');
       const failures = rows.flatMap((r) =>
@@ -274,7 +288,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       const body: z.output<typeof TraceResponse> = { trace_id: traceId, summary: s, tree: buildTree(rows), failures };
       if (req.query.raw) {
-        const spanDays = span ? ' AND toDate(start_time) >= toDate({lo:String}) AND toDate(start_time) <= toDate({hi:String})' : '';
+        const spanDays = span ? ' AND toDate32(start_time) >= toDate32({lo:String}) AND toDate32(start_time) <= toDate32({hi:String})' : '';
         const raw = await app.store.query<RawSpanRow>(
           `SELECT ${RAW_SPAN_SELECT} FROM spans FINAL WHERE project_id = {project:String} AND trace_id = {trace:String}${spanDays} ORDER BY start_time, span_id`,
           params,
@@ -294,12 +308,16 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The traces of one conversation, in order',
         tags: ['traces'],
         params: SessionParams,
-        response: { 200: SessionResponse },
+        querystring: NoQuery,
+        response: { 200: SessionResponse, 404: ErrorResponse },
       },
     },
     async (req) => {
       const project = projectOf(req);
       const traces = await summaries(app.store, project, 'project_id = {project:String} AND session_id = {session:String}', { session: req.params.sessionId }, 'ORDER BY start_ns, trace_id');
+      if (traces.length === 0) {
+        throw new TracemillError('not_found', `sessionId: no session ${req.params.sessionId} in this project (normalized records appear once it has settled, TRACEMILL_SETTLE_MS)`);
+      }
       return { session_id: req.params.sessionId, traces };
     },
   );

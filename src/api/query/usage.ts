@@ -18,6 +18,7 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
+      const freshness = app.freshness(); // before the query: what had settled by then is in it
       const where = operationsWhere(projectOf(req), rangeOf(req.query), req.query);
       const rows = await app.store.query<Record<string, string | number[]>>(
         `SELECT tool_name, count() AS calls, countIf(status = 'error') AS errors,
@@ -29,6 +30,7 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
         FINAL_SETTINGS,
       );
       return {
+        freshness,
         tools: rows.map((r) => {
           const calls = Number(r.calls);
           const errors = Number(r.errors);
@@ -59,6 +61,7 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
+      const freshness = app.freshness(); // before the query: what had settled by then is in it
       const where = operationsWhere(projectOf(req), rangeOf(req.query), req.query);
       const rows = await app.store.query<Record<string, string | Record<string, string>>>(
         `SELECT if(response_model != '', response_model, request_model) AS model, any(provider) AS provider, count() AS calls,
@@ -73,6 +76,7 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
         FINAL_SETTINGS,
       );
       return {
+        freshness,
         models: rows.map((r) => ({
           model: String(r.model),
           provider: String(r.provider),

@@ -2,7 +2,7 @@ import { Settler } from '../../analysis/settle.js';
 import { loadConfig } from '../../config.js';
 import { loadRules } from '../../normalize/load-rules.js';
 import { migrate } from '../../store/migrate.js';
-import { parseTimeExpr } from '../../time.js';
+import { readTime } from '../../time.js';
 import type { Command } from '../command.js';
 import { callService, withStoreOrService } from '../remote.js';
 
@@ -20,10 +20,18 @@ export const renormalizeCommand: Command = {
   async run(args: string[]): Promise<number> {
     const sinceText = option(args, '--since');
     const untilText = option(args, '--until');
-    const since = sinceText ? parseTimeExpr(sinceText) : undefined;
-    const until = untilText ? parseTimeExpr(untilText) : undefined;
-    if (!since || (untilText && !until)) {
-      console.error(`tracemill renormalize: --since${untilText && !until ? '/--until' : ''} must be an ISO-8601 time or a duration ago (24h, 7d)\nusage: ${USAGE}`);
+    const since = sinceText ? readTime(sinceText) : 'is required';
+    const until = untilText ? readTime(untilText) : undefined;
+    const problem =
+      typeof since === 'string'
+        ? `--since: ${since}`
+        : typeof until === 'string'
+          ? `--until: ${until}`
+          : until && since >= until
+            ? `--since (${since.toISOString()}) is not before --until (${until.toISOString()})`
+            : undefined;
+    if (problem || typeof since === 'string' || typeof until === 'string') {
+      console.error(`tracemill renormalize: ${problem}\nusage: ${USAGE}`);
       return 2;
     }
     const config = loadConfig();

@@ -39,7 +39,14 @@ export const serveCommand: Command = {
     }
     const clean = await new Promise<boolean>((resolve) => {
       const stop = (signal: string) => {
-        log.info({ signal }, 'shutting down: draining the write queue');
+        log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining the write queue');
+        // The grace period is a promise to the orchestrator (Kubernetes kills at 30 s): keep it whatever is
+        // still running. Rows acknowledged are committed already; unsettled analysis is redone after the next
+        // start. Normalization runs in a worker thread, so this timer fires on time.
+        setTimeout(() => {
+          log.warn({ graceMs: config.shutdownGraceMs }, 'grace period over: exiting; analysis not finished is settled after the next start');
+          process.exit(1);
+        }, config.shutdownGraceMs).unref();
         service.close().then(
           () => resolve(true),
           (e: Error) => {

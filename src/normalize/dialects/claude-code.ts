@@ -1,4 +1,4 @@
-// Claude Code (dialects.md §5), checked against the real 2.1.328 capture in tests/fixtures/claude-code.
+// Claude Code, checked against the real 2.1.328 capture in tests/fixtures/claude-code.
 // Spans (beta): claude_code.interaction (a turn) > llm_request | tool > tool.blocked_on_user | tool.execution;
 // the tool span never carries the failure, its `tool.execution` child does, so that child is a partial
 // operation completing its parent. Subagent work carries `agent_id` (and `parent_agent_id` when nested) and
@@ -26,7 +26,7 @@ const KEYS: DialectKeys = { sessionKeys: ['session.id'], spawnTools: ['Agent', '
  * Who made the call: the subagent named by agent_id, or the main agent (its id is the session id). Older
  * versions put no agent id on log events, only the subagent's name (`agent.name`, or a query_source like
  * `agent:builtin:Explore`): those calls get the id `<name>@<prompt id>`, i.e. one subagent of that type per
- * turn — an approximation (dialects.md §8.6: "parentage only approximate").
+ * turn — an approximation: two subagents of one type in one turn share an id.
  */
 function agentFields(a: Attributes): Pick<Operation, 'sessionId' | 'userId' | 'agentId' | 'parentAgentId' | 'agentName'> {
   const sessionId = firstStr(a, ['session.id', 'gen_ai.conversation.id']);

@@ -1,4 +1,4 @@
-// OpenAI Codex CLI (dialects.md §6.1). Logs: attribute event.name `codex.*` (the LogRecord event_name field
+// OpenAI Codex CLI (examples in tests/normalize/dialect-codex.test.ts). Logs: attribute event.name `codex.*` (the LogRecord event_name field
 // holds a source location, see base.ts logEventName), session = conversation.id (each subagent thread has
 // its own), counts often sent as strings. The per-call usage is on the `codex.sse_event` /
 // `codex.websocket_event` with event.kind=response.completed (OpenAI semantics: input includes cached); Codex

@@ -1,4 +1,4 @@
-// Gemini CLI (dialects.md §6.2). Spans: scope `gemini-cli`, name = gen_ai.operation.name with non-standard
+// Gemini CLI (examples in tests/normalize/dialect-gemini-cli.test.ts). Spans: scope `gemini-cli`, name = gen_ai.operation.name with non-standard
 // values (user_prompt, llm_call, tool_call, agent_call, ...), tool call id in `gen_ai.tool.call_id`, and
 // gen_ai.input/output.messages holding arbitrary JSON rather than the semconv schema. Logs: event.name
 // `gemini_cli.*` (body is a sentence), plus the semconv `gen_ai.client.inference.operation.details` event
@@ -46,7 +46,7 @@ export const geminiCliSpans: SpanDialect = {
     }
     if (op.kind === 'agent') op.agentId = str(a, 'gen_ai.conversation.id');
     if (op.kind === 'subagent' && str(a, 'gen_ai.agent.name') === 'gemini-cli') {
-      // The end-of-span pass overwrites the subagent's name with gemini-cli (§6.2); do not keep the wrong one.
+      // The end-of-span pass overwrites the subagent's name with gemini-cli; do not keep the wrong one.
       op.agentName = '';
       op.agentId = op.spanId;
     }

@@ -1,4 +1,4 @@
-// Google ADK (dialects.md §6.8), tracer scope `gcp.vertex.agent`: invocation > invoke_agent <name> (older
+// Google ADK, tracer scope `gcp.vertex.agent`: invocation > invoke_agent <name> (older
 // `agent_run [name]`) > call_llm | execute_tool <tool>. gen_ai.system is the framework (`gcp.vertex.agent`),
 // content lives in gcp.vertex.agent.llm_request / llm_response (Gemini JSON) and tool_call_args /
 // tool_response; AgentTool wraps a child invoke_agent (a subagent), transfer_to_agent is a handoff.

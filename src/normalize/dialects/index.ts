@@ -1,4 +1,4 @@
-// The dialects in detection order (dialects.md §10). Order matters where fingerprints overlap: Claude Code
+// The dialects in detection order (tests/normalize/order.test.ts). Order matters where fingerprints overlap: Claude Code
 // and OpenInference spans also carry gen_ai.*, OpenLLMetry legacy spans carry gen_ai.system, Vercel v7,
 // Pydantic AI, Strands and ADK are semconv-shaped — so the specific ones come first and plain semconv last.
 import { claudeCodeLogs, claudeCodeSpans } from './claude-code.js';
@@ -52,10 +52,5 @@ export const SPAWN_TOOLS: ReadonlySet<string> = new Set(declared((d) => d.spawnT
  * encoders by the ingest pipeline: the store sits below normalization and imports none of it.
  */
 export const CONVERSATION_KEYS = { session: SESSION_KEYS, history: HISTORY_KEYS };
-
-export function spanDialectFor(span: Parameters<SpanDialect['matches']>[0]): SpanDialect | undefined {
-  for (const d of SPAN_DIALECTS) if (d.matches(span)) return d;
-  return undefined;
-}
 
 export type { LogDialect, SpanDialect } from './types.js';

@@ -1,4 +1,4 @@
-// LangSmith OTel (dialects.md §6.4): `langsmith.span.kind` = run_type (llm|chain|tool|retriever|embedding|
+// LangSmith OTel: `langsmith.span.kind` = run_type (llm|chain|tool|retriever|embedding|
 // prompt|parser), `langsmith.metadata.*` (ls_provider, ls_model_name, ls_agent_type root|subagent|middleware|
 // compaction, thread/session ids), gen_ai.prompt / gen_ai.completion holding JSON of the run's inputs/outputs,
 // token details as JSON. Compaction runs (coding-agent-v1) are chains named `Context Compaction (<trigger>)`.

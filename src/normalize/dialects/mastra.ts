@@ -1,4 +1,4 @@
-// Mastra (`@mastra/otel`, dialects.md §6.6): every span carries mastra.span.type (AGENT_RUN, MODEL_GENERATION,
+// Mastra (`@mastra/otel`): every span carries mastra.span.type (AGENT_RUN, MODEL_GENERATION,
 // TOOL_CALL, MCP_TOOL_CALL, WORKFLOW_*, MODEL_STEP/CHUNK, GENERIC). The new converter writes semconv gen_ai.*
 // (finish_reasons as a JSON string, non-standard cached/cache_write/reasoning token keys); the old one wrote
 // gen_ai.prompt/gen_ai.completion, gen_ai.tool.input/output/success, agent.id and error=true.

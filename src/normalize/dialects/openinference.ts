@@ -1,4 +1,4 @@
-// OpenInference (Arize/Phoenix, dialects.md §2): `openinference.span.kind` on every span, flattened
+// OpenInference (Arize/Phoenix): `openinference.span.kind` on every span, flattened
 // `llm.input_messages.N.message.*` lists, `llm.token_count.*`, `llm.cost.*`, tool spans with tool.name /
 // tool.id / input.value / output.value, AGENT spans with graph.node.parent_id. It may co-exist with gen_ai.*:
 // OpenInference wins for the kind, gen_ai.* fills the rest (the generic pass in index.ts).

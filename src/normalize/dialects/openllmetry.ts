@@ -1,4 +1,4 @@
-// OpenLLMetry / Traceloop (dialects.md §4). Legacy (<= v0.4x): indexed `gen_ai.prompt.N.*` /
+// OpenLLMetry / Traceloop. Legacy (<= v0.4x): indexed `gen_ai.prompt.N.*` /
 // `gen_ai.completion.N.*`, `llm.request.type`, `gen_ai.usage.prompt_tokens`, capitalized gen_ai.system and raw
 // provider token counts (Anthropic input excludes cache). Current (v0.5+): semconv gen_ai.* plus project
 // extras. Decorator spans `<name>.<kind>` carry traceloop.span.kind (workflow|task|agent|tool|handoff) and

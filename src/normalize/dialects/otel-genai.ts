@@ -1,6 +1,6 @@
-// OTel GenAI semantic conventions (dialects.md §1): current gen_ai.input/output.messages on attributes,
+// OTel GenAI semantic conventions: current gen_ai.input/output.messages on attributes,
 // deprecated gen_ai.system + per-message events, gen_ai.conversation.compacted, caller/transfer/main_agent
-// (2026 refinements), and the gen_ai.* log events (§1.5). Last in the span order: anything with gen_ai.*
+// (2026 refinements), and the gen_ai.* log events. Last in the span order: anything with gen_ai.*
 // that no more specific dialect claimed.
 import type { LogRecord, Span } from '../../model/otlp.js';
 import { eventIdentity, logBody, logEventName, logOp, markPartial, spanOp } from '../base.js';

@@ -1,4 +1,4 @@
-// Pydantic AI / Logfire (dialects.md §6.5), scope `pydantic-ai`. v>=3 uses semconv names (invoke_agent,
+// Pydantic AI / Logfire, scope `pydantic-ai`. v>=3 uses semconv names (invoke_agent,
 // chat, execute_tool); v2 used `agent run` / `running tool` with tool_arguments / tool_response. The agent
 // span reports usage as gen_ai.aggregated_usage.* (a rollup of its chat spans), and cost as operation.cost.
 import { spanOp } from '../base.js';

@@ -1,4 +1,4 @@
-// Strands Agents (dialects.md §6.7): gen_ai.system / gen_ai.provider.name = `strands-agents` (the framework,
+// Strands Agents: gen_ai.system / gen_ai.provider.name = `strands-agents` (the framework,
 // not the model vendor), invoke_agent > execute_event_loop_cycle > chat | execute_tool, multi-agent
 // invoke_swarm / invoke_graph, content as deprecated per-message span events (gen_ai.user.message,
 // gen_ai.choice ...) or one gen_ai.client.inference.operation.details event, tool outcome in gen_ai.tool.status.

@@ -1,4 +1,4 @@
-// Vercel AI SDK (dialects.md §3). Legacy `ai.*` spans (AI SDK 3-6, and 7's LegacyOpenTelemetry):
+// Vercel AI SDK. Legacy `ai.*` spans (AI SDK 3-6, and 7's LegacyOpenTelemetry):
 // ai.generateText / ai.streamText / ai.generateObject (the agent loop) > *.doGenerate / *.doStream (one
 // provider call each) > ai.toolCall. v7 `@ai-sdk/otel` (tracer scope `gen_ai`): semconv invoke_agent >
 // step (agent_step) > chat / execute_tool, read with the semconv reader; finish reasons come raw

@@ -87,7 +87,7 @@ function readArrayTree(r: Reader, depth: number): { values: JsonAny[] } {
   const values: JsonAny[] = [];
   while (!r.done()) {
     const tag = r.varint32();
-    if (tag === 10) values.push(readAnyTree(r.sub(), depth + 1));
+    if (tag === 10) values.push(readAnyTree(r.sub(), depth));
     else r.skip(tag & 7);
   }
   return { values };
@@ -108,7 +108,7 @@ function readKvlistTree(r: Reader, depth: number): { values: { key: string; valu
     while (!kv.done()) {
       const t = kv.varint32();
       if (t === 10) key = kv.string();
-      else if (t === 18) value = readAnyTree(kv.sub(), depth + 1);
+      else if (t === 18) value = readAnyTree(kv.sub(), depth);
       else kv.skip(t & 7);
     }
     values.push({ key, value });

@@ -234,6 +234,18 @@ export function checkOptionalTraceId(id: string): string {
 
 const MAX_NANOS_TEXT = MAX_NANOS.toString();
 
+/** The first nanosecond after 2149-06-06, the last day a ClickHouse Date holds (spans and operations are filed by day). */
+const AFTER_LAST_DAY_TEXT = String(Date.UTC(2149, 5, 7)) + '000000';
+
+/**
+ * A span is filed under its start day: a start after 2149-06-06 cannot be (the day would wrap around, and
+ * the trace would be listed but not found). Call after checkNanos.
+ */
+export function checkFiledDay(ns: string, what: string): string {
+  if (ns.length < 19 || (ns.length === 19 && ns < AFTER_LAST_DAY_TEXT)) return '';
+  return `${what} is after 2149-06-06, the last day the store files spans under`;
+}
+
 export function checkNanos(ns: string, what: string): string {
   if (ns.startsWith('-')) return `${what} must not be negative`;
   if (ns.length < 19) return '';

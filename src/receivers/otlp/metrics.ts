@@ -17,7 +17,7 @@ import {
   walkEnvelope,
   walkJsonEnvelope,
 } from './common.js';
-import { type Attributes, DecodeError, type Decoded, type Decoding, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from '../../model/otlp.js';
+import { DecodeError, type Decoded, type Decoding, type Resource, type Scope, addRejection, countItem, emptyAttributes, startDecoding } from '../../model/otlp.js';
 import { Reader } from './wire.js';
 import type { Exemplar, ExpBuckets, MetricDescriptor, MetricPoint, MetricType, NumberKind } from '../../model/metrics.js';
 

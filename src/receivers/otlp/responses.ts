@@ -53,13 +53,3 @@ export function retryStatusDetails(grpcCode: number, message: string, retryAfter
     .finish();
 }
 
-/** gRPC status codes used by the receivers (numeric values from grpc's status.proto). */
-export const GrpcCode = {
-  OK: 0,
-  INVALID_ARGUMENT: 3,
-  RESOURCE_EXHAUSTED: 8,
-  PERMISSION_DENIED: 7,
-  UNAUTHENTICATED: 16,
-  UNAVAILABLE: 14,
-  INTERNAL: 13,
-} as const;

@@ -3,6 +3,7 @@ import { addDropped, attrOverflow, readAttr } from './anyvalue.js';
 import { attributesFromJson } from '../../model/values.js';
 import {
   arr,
+  checkFiledDay,
   checkNanos,
   checkOptionalTraceId,
   checkSpanId,
@@ -51,6 +52,7 @@ export function validateSpan(s: Span): string {
     checkSpanId(s.spanId) ||
     checkSpanId(s.parentSpanId, 'parent_span_id', true) ||
     checkNanos(s.startTimeUnixNano, 'start_time_unix_nano') ||
+    checkFiledDay(s.startTimeUnixNano, 'start_time_unix_nano') ||
     checkNanos(s.endTimeUnixNano, 'end_time_unix_nano') ||
     s.events.map((e) => checkNanos(e.timeUnixNano, 'event time_unix_nano')).find(Boolean) ||
     s.links.map((l) => checkOptionalTraceId(l.traceId) || checkSpanId(l.spanId, 'link span_id', true)).find(Boolean) ||

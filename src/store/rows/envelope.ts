@@ -2,20 +2,6 @@
 import type { Resource, Scope } from '../../model/otlp.js';
 import { type ColumnSpec, type EncodedColumn, type EncodedMap, MapColumn, StringColumn, encodedMap, encodedString, fixedColumn } from '../native.js';
 
-/** Column names in the order EnvelopeColumns encodes them. */
-export const ENVELOPE_COLUMNS = [
-  'resource_attributes',
-  'resource_attribute_types',
-  'resource_dropped_attributes_count',
-  'resource_schema_url',
-  'scope_name',
-  'scope_version',
-  'scope_attributes',
-  'scope_attribute_types',
-  'scope_dropped_attributes_count',
-  'scope_schema_url',
-] as const;
-
 export const ENVELOPE_SPECS: readonly ColumnSpec[] = [
   { name: 'resource_attributes', type: 'Map(String, String)' },
   { name: 'resource_attribute_types', type: 'Map(String, String)' },
@@ -117,7 +103,7 @@ export class EnvelopeColumns {
     this.scopeSchemaUrl.sink.bytes(e.scopeSchemaUrl);
   }
 
-  /** The ten columns, in ENVELOPE_COLUMNS order. */
+  /** The ten columns, in ENVELOPE_SPECS order. */
   done(): EncodedColumn[] {
     return [
       this.resourceAttributes.done(),

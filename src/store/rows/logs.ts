@@ -28,8 +28,6 @@ export const LOGS = nativeSchema('logs', [
   { name: 'record_hash', type: 'UInt64' },
 ]);
 
-export const LOG_COLUMNS = LOGS.names;
-
 /**
  * 64 bits of MD5 over a row's content, little-endian (as a UInt64). Log records and data points have no id,
  * so the hash stands in for one in ORDER BY: an exporter retry (same bytes) collapses, two different records
@@ -39,11 +37,6 @@ export const LOG_COLUMNS = LOGS.names;
  */
 export function contentDigest(content: string): Buffer {
   return hash('md5', content, 'buffer');
-}
-
-/** The same hash as a decimal string. */
-export function contentHash(content: string): string {
-  return contentDigest(content).readBigUInt64LE(0).toString();
 }
 
 /** Copies the hash's low 8 bytes into row i of a UInt64 column held as a Uint32Array. */

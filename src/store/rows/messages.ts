@@ -125,6 +125,7 @@ export function skeleton(value: string): { skeleton: string; messages: StoredMes
   return { skeleton: out + value.slice(at), messages };
 }
 
+// eslint-disable-next-line no-control-regex -- a NUL marks a reference in a skeleton (see the top of this file)
 const REF = /\u0000([0-9a-f]{32})/g;
 
 /** The keys a skeleton references. */

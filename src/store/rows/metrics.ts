@@ -61,8 +61,6 @@ export const METRIC_POINTS = nativeSchema('metric_points', [
   { name: 'point_hash', type: 'UInt64' },
 ]);
 
-export const METRIC_COLUMNS = METRIC_POINTS.names;
-
 /** The model a point is about: agent CLIs use `model`, GenAI semantic conventions gen_ai.*.model. */
 export function modelOf(attrs: Attributes): string {
   return attrs.values['model'] ?? attrs.values['gen_ai.response.model'] ?? attrs.values['gen_ai.request.model'] ?? '';

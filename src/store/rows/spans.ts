@@ -32,8 +32,6 @@ export const SPANS = nativeSchema('spans', [
   ...ENVELOPE_SPECS,
 ]);
 
-export const SPAN_COLUMNS = SPANS.names;
-
 export function eventsJson(s: Span): string {
   if (s.events.length === 0) return '[]';
   return JSON.stringify(
