@@ -19,6 +19,6 @@ export async function runScenario(name: string, endpoint: string): Promise<Scena
     return JSON.parse(last) as ScenarioResult;
   } catch (e) {
     const err = e as Error & { stderr?: string; stdout?: string };
-    throw new Error(`scenario ${name} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    throw new Error(`scenario ${name} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`, { cause: e });
   }
 }
