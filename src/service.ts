@@ -16,6 +16,7 @@ import { metricsRoute } from './api/metrics.js';
 import { registerOpenApi } from './api/openapi.js';
 import { ServiceMetrics, rejectReason } from './service-metrics.js';
 import { mcpRoutes } from './api/mcp.js';
+import { uiRoutes } from './api/ui.js';
 import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
 import { groupsOf } from './analysis/groups.js';
@@ -162,6 +163,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   await http.register(adminRoutes, { store, retentionDays: config.retentionDays, normalizer });
   await http.register(queryRoutes);
   await http.register(mcpRoutes);
+  await http.register(uiRoutes);
   await http.register(metricsRoute, { metrics });
   const jobs = new JobScheduler({
     store,

@@ -1,7 +1,7 @@
 // Who may do what over HTTP. One onRequest hook on the root instance, so it covers every route group:
 // it puts the caller's principal on the request (`request.principal`), checks the scope the matched route
-// needs (OTLP export: ingest, /api/v1/admin/* and /metrics: admin, the rest of the API: read; health checks
-// and the API description are open), and applies the rate limit, all before the body is read.
+// needs (OTLP export: ingest, /api/v1/admin/* and /metrics: admin, the rest of the API: read; health checks,
+// the API description and the dashboard's static files are open), and applies the rate limit, all before the body is read.
 // Route groups may add `preHandler: requireScope('...')` for a route that needs another scope.
 // OTLP/gRPC authenticates in its receiver (src/service.ts), with the same KeyRing and RateLimiter.
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
@@ -26,6 +26,8 @@ declare module 'fastify' {
 export function scopeFor(route: string | undefined): Scope | null {
   if (route === undefined) return null; // 404: nothing to protect
   if (route === '/healthz' || route === '/readyz' || route === '/openapi.json' || route === '/docs' || route.startsWith('/docs/')) return null;
+  // The dashboard's static files: no data in them; its pages call the API with the user's key.
+  if (route === '/ui' || route.startsWith('/ui/')) return null;
   if (route.startsWith('/v1/')) return 'ingest';
   if (route.startsWith('/api/v1/admin/') || route === '/metrics') return 'admin';
   return 'read';
