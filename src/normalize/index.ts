@@ -13,6 +13,9 @@ import { linkAgents } from './link.js';
 import { mergeOperations } from './merge.js';
 import type { Operation } from '../model/operation.js';
 import { type Rules, applyLogRules, applySpanRules } from './rules.js';
+import { inheritToolCallFromParent } from './tool-call-parent.js';
+import { demoteLlmWrappers } from './llm-wrappers.js';
+import { toolsFromRequests } from './tool-from-request.js';
 
 export const UNKNOWN_DIALECT = 'unknown';
 
@@ -39,6 +42,9 @@ export function normalizeSpans(spans: Span[], rules?: Rules): Operation[] {
     else ops.push(spanOp(span, 'other', UNKNOWN_DIALECT));
   }
   const out = coalesce(ops);
+  inheritToolCallFromParent(out);
+  demoteLlmWrappers(out, parents);
+  toolsFromRequests(out);
   estimateCompactions(out);
   return linkAgents(out, parents);
 }

@@ -21,6 +21,12 @@ t.test('valid values pass', async (t) => {
   t.same(validateJsonSchema({ type: 'number' }, 3), [], 'an integer is a number');
   t.same(validateJsonSchema({ type: ['string', 'null'] }, null), [], 'type lists');
   t.same(validateJsonSchema({ type: 'string', nullable: true }, null), [], 'OpenAPI nullable');
+  t.same(
+    validateJsonSchema({ type: 'OBJECT', properties: { city: { type: 'STRING' }, days: { type: 'INTEGER' } }, required: ['city'] }, { city: 'Paris', days: 2 }),
+    [],
+    'Gemini upper-case type names (Google ADK)',
+  );
+  t.same(validateJsonSchema({ type: 'OBJECT', properties: { city: { type: 'STRING' } } }, { city: 3 }), [{ path: '/city', message: 'expected string, got integer' }], 'and still checked');
   t.same(validateJsonSchema({ anyOf: [{ type: 'string' }, { type: 'integer' }] }, 4), []);
   t.same(validateJsonSchema(true, 'anything'), []);
   t.same(validateJsonSchema({ type: 'string', pattern: '^(a+)+$', format: 'email', $ref: '#/x' }, 'aaaa!'), [], 'unsupported keywords are ignored');

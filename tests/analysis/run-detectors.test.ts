@@ -1,6 +1,7 @@
 // Run-level detectors over hand-made traces: hit and non-hit cases, and order independence.
 import t from 'tap';
 import { detectRun } from '../../src/analysis/detect.js';
+import { compareOps } from '../../src/analysis/detectors/run.js';
 import type { Failure } from '../../src/model/failure.js';
 import type { Operation } from '../../src/model/operation.js';
 import { answer, assistant, call, op, seq, text, tool, matchAll } from './ops.js';
@@ -74,6 +75,10 @@ t.test('unfinished_run', async (t) => {
   const compactedLast = seq(agent(), answer('real answer'), op({ kind: 'llm', finishReason: 'tool_calls', compaction: { trigger: 'auto', tokensBefore: null, tokensAfter: null, estimated: true } }));
   t.same(only(detectRun(compactedLast), 'unfinished_run'), [], 'compaction summaries are not the answer');
   t.same(modes(seq(agent({ status: 'error', errorType: 'MaxTurnsExceeded' }), asksTools('x'))), ['max_turns_exhausted'], 'max_turns_exhausted explains it');
+  t.same(modes(seq(asksTools('get_weather'))), [], 'a trace that is one completed model call is a request, not a run');
+  t.same(modes(seq(op({ kind: 'other' }), asksTools('get_weather'))), [], 'also under a span that is not an agent');
+  matchAll(t, detectRun(seq(asksTools('a'), tool('a', '{"c":1}'))), [{ mode: 'unfinished_run' }], 'with its tool call it is a run that stopped');
+  matchAll(t, detectRun(seq(asksTools('a'), asksTools('b'))), [{ mode: 'unfinished_run' }], 'two calls are a run');
 });
 
 t.test('max_turns_exhausted', async (t) => {
@@ -125,4 +130,15 @@ t.test('detectRun depends only on the set of operations', async (t) => {
   t.same(detectRun([]), []);
   const keys = reference.map((f) => `${f.spanId}/${f.mode}`);
   t.equal(new Set(keys).size, keys.length, 'at most one finding per span and mode');
+});
+
+t.test('canonical order on millisecond-equal starts: end time, then parentage', async (t) => {
+  const at = (start: number, end: number, init: Partial<Operation> & Pick<Operation, 'kind'>) =>
+    op({ startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start) * 1_000_000n), endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(end) * 1_000_000n), ...init });
+  const nextCall = at(10, 60, { kind: 'llm', spanId: '0000000000000001' });
+  const tool1 = at(10, 10, { kind: 'tool', spanId: 'ffffffffffffffff', toolName: 'a' });
+  t.same([nextCall, tool1].sort(compareOps).map((o) => o.kind), ['tool', 'llm'], 'the call that ended first came first');
+  const parent = at(5, 5, { kind: 'other', spanId: 'ffffffffffffffff' });
+  const child = at(5, 5, { kind: 'tool', spanId: '0000000000000001', parentSpanId: 'ffffffffffffffff' });
+  t.same([child, parent].sort(compareOps).map((o) => o.kind), ['other', 'tool'], 'a parent before its child');
 });

@@ -1,75 +1,14 @@
 // A real Vercel AI SDK agent (generateText with tools, a mock model from ai/test, telemetry on) exporting
 // through the real OpenTelemetry SDK and OTLP/HTTP exporter to the running service: the stored records
 // show each LLM step and tool call with names, arguments, results, and the tool that threw.
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { generateText, stepCountIs, tool } from 'ai';
-import { MockLanguageModelV3 } from 'ai/test';
 import t from 'tap';
-import { z } from 'zod';
 import { startTestService } from '../helpers/service.js';
+import { runVercelAgent } from './scenarios/vercel-ai.js';
 
 const svc = await startTestService({ settleMs: 60_000 });
 t.teardown(() => svc.stop());
 
-const usage = (input: number, output: number) => ({
-  inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: output, text: output, reasoning: undefined },
-});
-
-// Step 1 calls both tools, step 2 answers.
-const model = new MockLanguageModelV3({
-  provider: 'mockai.chat',
-  modelId: 'mock-model-1',
-  doGenerate: [
-    {
-      content: [
-        { type: 'tool-call', toolCallId: 'call_weather', toolName: 'weather', input: JSON.stringify({ city: 'Lyon' }) },
-        { type: 'tool-call', toolCallId: 'call_db', toolName: 'queryDb', input: JSON.stringify({ sql: 'select 1' }) },
-      ],
-      finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
-      usage: usage(120, 30),
-      warnings: [],
-    },
-    {
-      content: [{ type: 'text', text: 'It is sunny in Lyon; the database is down.' }],
-      finishReason: { unified: 'stop', raw: 'stop' },
-      usage: usage(200, 15),
-      warnings: [],
-    },
-  ],
-});
-
-// The set-up the AI SDK docs give for Node: the OpenTelemetry NodeSDK (global tracer and context manager).
-const sdk = new NodeSDK({
-  resource: resourceFromAttributes({ 'service.name': 'vercel-agent' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${svc.httpUrl}/v1/traces` }))],
-});
-sdk.start();
-
-const result = await generateText({
-  model,
-  prompt: 'Weather in Lyon, and is the database up?',
-  tools: {
-    weather: tool({
-      description: 'Current weather of a city',
-      inputSchema: z.object({ city: z.string() }),
-      execute: async ({ city }) => ({ city, sky: 'sunny', celsius: 21 }),
-    }),
-    queryDb: tool({
-      description: 'Runs SQL',
-      inputSchema: z.object({ sql: z.string() }),
-      execute: async (): Promise<{ rows: number }> => {
-        throw new Error('connection refused: db:5432');
-      },
-    }),
-  },
-  stopWhen: stepCountIs(4),
-  experimental_telemetry: { isEnabled: true, functionId: 'weather-agent' },
-});
-await sdk.shutdown(); // flushes
+const result = await runVercelAgent(svc.httpUrl);
 await svc.normalizer.flush();
 
 interface Row {

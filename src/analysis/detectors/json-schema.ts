@@ -67,7 +67,8 @@ function check(schema: unknown, value: unknown, path: string, depth: number, iss
   const actual = jsonType(value);
   const t = schema.type;
   if (typeof t === 'string' || Array.isArray(t)) {
-    const types = typeof t === 'string' ? [t] : t.filter((x): x is string => typeof x === 'string');
+    // Gemini / OpenAPI-3 schemas (Google ADK, Vertex) spell types in upper case: OBJECT, STRING.
+    const types = (typeof t === 'string' ? [t] : t.filter((x): x is string => typeof x === 'string')).map((x) => x.toLowerCase());
     const nullable = schema.nullable === true && actual === 'null';
     if (types.length > 0 && !nullable && !types.some((x) => typeMatches(x, actual))) {
       issues.push({ path, message: `expected ${types.join(' or ')}, got ${actual}` });

@@ -41,9 +41,18 @@ function trimZeros(s: string): string {
   return s === '' ? '0' : i === 0 ? s : s.slice(i);
 }
 
-/** Canonical order: start time, end time, then span id, so equal timestamps still sort one way. */
+/**
+ * Canonical order: start time, then end time (SDKs that stamp starts in milliseconds tie a short tool call
+ * with the model call right after it: the one that ended first came first), then a parent before its
+ * child, then span id, so equal timestamps still sort one way.
+ */
 export function compareOps(a: Operation, b: Operation): number {
-  return compareNanos(a.startTimeUnixNano, b.startTimeUnixNano) || compareNanos(a.endTimeUnixNano, b.endTimeUnixNano) || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
+  return (
+    compareNanos(a.startTimeUnixNano, b.startTimeUnixNano) ||
+    compareNanos(a.endTimeUnixNano, b.endTimeUnixNano) ||
+    (a.spanId === b.parentSpanId ? -1 : b.spanId === a.parentSpanId ? 1 : 0) ||
+    (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0)
+  );
 }
 
 const SOURCE_RANK: Record<Operation['source'], number> = { 'span+log': 0, span: 1, log: 2 };

@@ -127,7 +127,7 @@ export const ModelStatsResponse = z.object({
       cache_read_tokens: z.number().int(),
       cache_write_tokens: z.number().int(),
       reasoning_tokens: z.number().int(),
-      cost_usd: z.number().meta({ description: 'Cost the agent reported (tracemill prices nothing)' }),
+      cost_usd: z.number().nullable().meta({ description: 'Cost the agent reported (tracemill prices nothing); null when no call reported one' }),
       errors: z.number().int(),
       finish_reasons: z.record(z.string(), z.number().int()),
     }),
@@ -157,7 +157,7 @@ export const TraceSummary = z.object({
   failure_modes: z.array(z.string()),
   input_tokens: z.number().int(),
   output_tokens: z.number().int(),
-  cost_usd: z.number(),
+  cost_usd: z.number().nullable().meta({ description: 'Reported cost of the LLM calls; null when none reported one' }),
 });
 
 export const TracesResponse = z.object({ traces: z.array(TraceSummary), next_cursor: z.string().nullable() });

@@ -44,7 +44,7 @@ const SUMMARY_SELECT = `
   arraySort(groupUniqArrayArray(failure_modes)) AS failure_modes,
   sumIf(ifNull(input_tokens, 0), kind = 'llm') AS input_tokens,
   sumIf(ifNull(output_tokens, 0), kind = 'llm') AS output_tokens,
-  sumIf(ifNull(cost_usd, 0), kind = 'llm') AS cost_usd`;
+  sumIf(ifNull(cost_usd, 0), kind = 'llm') AS cost_total, countIf(kind = 'llm' AND cost_usd IS NOT NULL) AS costed`;
 
 function summary(r: Record<string, unknown>): Summary {
   return {
@@ -63,7 +63,8 @@ function summary(r: Record<string, unknown>): Summary {
     failure_modes: r.failure_modes as string[],
     input_tokens: Number(r.input_tokens),
     output_tokens: Number(r.output_tokens),
-    cost_usd: Number(r.cost_usd),
+    // A cost nobody reported is unknown, not free.
+    cost_usd: Number(r.costed) > 0 ? Number(r.cost_total) : null,
   };
 }
 
@@ -274,7 +275,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       const rows = await app.store.query<OpRow>(
         `SELECT *, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns, duration_ms
            FROM operations FINAL WHERE project_id = {project:String} AND trace_id = {trace:String}${days}
-          ORDER BY start_time, span_id`,
+          ORDER BY start_time, end_time, span_id`,
         params,
         FINAL_SETTINGS,
       );

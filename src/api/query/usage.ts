@@ -67,7 +67,7 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
         `SELECT if(response_model != '', response_model, request_model) AS model, any(provider) AS provider, count() AS calls,
                 sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
                 sum(ifNull(cache_read_tokens, 0)) AS cache_read_tokens, sum(ifNull(cache_write_tokens, 0)) AS cache_write_tokens,
-                sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens, sum(ifNull(cost_usd, 0)) AS cost_usd,
+                sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens, sum(ifNull(cost_usd, 0)) AS cost_total, countIf(cost_usd IS NOT NULL) AS costed,
                 countIf(status = 'error') AS errors,
                 sumMap(map(if(finish_reason = '', 'unknown', finish_reason), toUInt64(1))) AS finish_reasons
            FROM operations FINAL WHERE ${where.sql} AND kind = 'llm'
@@ -86,7 +86,8 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
           cache_read_tokens: Number(r.cache_read_tokens),
           cache_write_tokens: Number(r.cache_write_tokens),
           reasoning_tokens: Number(r.reasoning_tokens),
-          cost_usd: Number(r.cost_usd),
+          // A cost nobody reported is unknown, not free.
+          cost_usd: Number(r.costed) > 0 ? Number(r.cost_total) : null,
           errors: Number(r.errors),
           finish_reasons: Object.fromEntries(Object.entries(r.finish_reasons as Record<string, string>).map(([k, v]) => [k, Number(v)])),
         })),

@@ -5,12 +5,16 @@
 import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { normalizeFinishReason } from '../genai.js';
+import { langChainToolMessage } from '../langchain.js';
 import { toChatMessages, toToolDefinitions } from '../messages.js';
-import type { ChatMessage, OperationKind } from '../../model/operation.js';
-import { firstNum, firstStr, has, isObj, plain, str, structured, unflatten } from '../values.js';
+import type { ChatMessage, Operation, OperationKind } from '../../model/operation.js';
+import { firstNum, firstStr, has, isObj, parseJsonLoose, plain, str, structured, unflatten } from '../values.js';
 import type { SpanDialect } from './types.js';
 
 export const NAME = 'openinference';
+
+/** The OpenAI Agents SDK processor: its trace root is an AGENT span for the workflow, not for an agent. */
+const OPENAI_AGENTS_SCOPE = '@arizeai/openinference-instrumentation-openai-agents';
 
 const KINDS: Record<string, OperationKind> = {
   LLM: 'llm',
@@ -57,9 +61,17 @@ export const openInferenceSpans: SpanDialect = {
     let kind = KINDS[oiKind] ?? 'other';
     // OpenAI Agents instrumentor: handoffs are TOOL spans named `handoff to <agent>`.
     if (kind === 'tool' && span.name.startsWith('handoff to ')) kind = 'handoff';
+    // That processor opens the SDK's trace ("Agent workflow", or the run's workflowName) as an AGENT span
+    // without graph.node.id; the agents themselves are the spans that name their node. Taking the workflow
+    // for the agent made every real agent its subagent.
+    if (kind === 'agent' && span.scope.name === OPENAI_AGENTS_SCOPE && !has(a, 'graph.node.id')) kind = 'other';
     const op = spanOp(span, kind, NAME);
     op.sessionId = str(a, 'session.id');
     op.userId = str(a, 'user.id');
+    // LangChain / LangGraph put their run metadata on every span as one JSON `metadata` attribute: the
+    // createAgent name (lc_agent_name) and the model vendor (ls_provider).
+    const meta = has(a, 'metadata') ? parseJsonLoose(str(a, 'metadata')) : undefined;
+    const lc = isObj(meta) ? meta : undefined;
     if (kind === 'llm' || kind === 'agent') {
       op.requestModel = firstStr(a, ['llm.request.model_name', 'llm.model_name']);
       op.responseModel = firstStr(a, ['llm.response.model_name', 'llm.model_name']);
@@ -76,6 +88,7 @@ export const openInferenceSpans: SpanDialect = {
         if (p !== null || c !== null) op.costUsd = (p ?? 0) + (c ?? 0);
       }
       op.finishReason = normalizeFinishReason(str(a, 'llm.finish_reason'));
+      if (!op.provider && typeof lc?.ls_provider === 'string') op.provider = lc.ls_provider;
     }
     if (kind === 'llm') {
       op.inputMessages = oiMessages(a, 'llm.input_messages', 'user');
@@ -99,6 +112,7 @@ export const openInferenceSpans: SpanDialect = {
       op.toolArguments = firstStr(a, ['input.value', 'tool.parameters']);
       op.toolResult = str(a, 'output.value');
       if (kind === 'handoff') op.agentName = str(a, 'input.value');
+      else toolMessage(op, a);
     } else if (kind === 'agent') {
       op.agentName = firstStr(a, ['agent.name', 'graph.node.name']) || span.name;
       op.agentId = str(a, 'graph.node.id');
@@ -110,12 +124,42 @@ export const openInferenceSpans: SpanDialect = {
       }
       if (has(a, 'input.value')) op.inputMessages = toChatMessages(structured(a, 'input.value'));
       if (has(a, 'output.value')) op.outputMessages = toChatMessages(structured(a, 'output.value'), { defaultRole: 'assistant' });
+    } else if (kind === 'other' && lc) {
+      langGraphToolCall(op, a);
     } else if (kind === 'retrieval') {
       op.toolArguments = str(a, 'input.value');
     } else if (kind === 'guardrail') {
       op.toolName = span.name;
       op.toolResult = str(a, 'output.value');
     }
+    if (!op.agentName && typeof lc?.lc_agent_name === 'string') op.agentName = lc.lc_agent_name;
     return [op];
   },
 };
+
+/** A LangChain tool's output is its serialized ToolMessage: the result is its content, and it names the call. */
+function toolMessage(op: Operation, a: Attributes): void {
+  const m = langChainToolMessage(str(a, 'output.value'));
+  if (!m) return;
+  op.toolResult = m.content;
+  if (m.toolCallId && !op.toolCallId) op.toolCallId = m.toolCallId;
+  if (m.error && op.status !== 'error') {
+    op.status = 'error';
+    op.errorMessage ||= m.content;
+  }
+}
+
+/**
+ * LangGraph's `tools` node runs one call per task and its span input carries that call as `lg_tool_call`
+ * ({name, args, id}): the call id and the JSON arguments the model sent, which the TOOL span under it may
+ * lack (a failed call has no output to name its id; single-argument tools log only the bare value).
+ * Kept on this carrier operation for tool-call-parent.ts to hand down.
+ */
+function langGraphToolCall(op: Operation, a: Attributes): void {
+  const input = parseJsonLoose(str(a, 'input.value'));
+  const call = isObj(input) && isObj(input.lg_tool_call) ? input.lg_tool_call : undefined;
+  if (!call || typeof call.name !== 'string') return;
+  op.toolName = call.name;
+  if (typeof call.id === 'string') op.toolCallId = call.id;
+  if (call.args !== undefined) op.toolArguments = JSON.stringify(call.args);
+}

@@ -6,6 +6,7 @@
 import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { normalizeFinishReason } from '../genai.js';
+import { LANGCHAIN_TOOL_CLASSES, langChainToolMessage } from '../langchain.js';
 import { toChatMessages, toToolDefinitions } from '../messages.js';
 import type { Operation, OperationKind } from '../../model/operation.js';
 import { firstNum, firstStr, has, isObj, parseJsonLoose, str, sumOrNull, toText, unflatten } from '../values.js';
@@ -66,8 +67,15 @@ export const openLlmetrySpans: SpanDialect = {
   normalize(span) {
     const a = span.attributes;
     const tlKind = str(a, 'traceloop.span.kind');
+    // The LangChain instrumentation marks tool runs `gen_ai.operation.name=execute_tool` but keeps
+    // `traceloop.span.kind=task` for backward compatibility: the operation name says what it is.
+    const opKind = kindOfOperationName(str(a, 'gen_ai.operation.name'));
     const kind: OperationKind =
-      SPAN_KINDS[tlKind] ?? REQUEST_KINDS[str(a, 'llm.request.type')] ?? kindOfOperationName(str(a, 'gen_ai.operation.name')) ?? (tlKind ? 'other' : 'llm');
+      (tlKind === 'task' && opKind === 'tool' ? opKind : undefined) ??
+      SPAN_KINDS[tlKind] ??
+      REQUEST_KINDS[str(a, 'llm.request.type')] ??
+      opKind ??
+      (tlKind ? 'other' : 'llm');
     const op = spanOp(span, kind, NAME);
     op.sessionId = firstStr(a, [PROP + 'session_id', PROP + 'chat_id', PROP + 'conversation_id', PROP + 'thread_id']);
     op.userId = firstStr(a, [PROP + 'user_id', 'llm.user', 'gen_ai.user']);
@@ -75,8 +83,20 @@ export const openLlmetrySpans: SpanDialect = {
     if (kind === 'agent') op.agentName = op.agentName || str(a, 'traceloop.entity.name');
     if (kind === 'tool') {
       op.toolName = firstStr(a, ['gen_ai.tool.name', 'traceloop.entity.name']);
+      op.toolCallId = firstStr(a, ['gen_ai.tool.call.id']);
       op.toolArguments = entityArguments(a);
       op.toolResult = str(a, 'traceloop.entity.output');
+      // LangChain tools: the output is the ToolMessage (the tool's own name, the call id, the content),
+      // and the entity name is the wrapper's class. A call that threw has no output: its name is left
+      // for tool-from-request.ts to find in the model's request.
+      const m = langChainToolMessage(op.toolResult);
+      if (m) {
+        op.toolResult = m.content;
+        op.toolName = m.name || op.toolName;
+        op.toolCallId ||= m.toolCallId;
+        if (m.error && op.status !== 'error') op.status = 'error';
+      }
+      if (LANGCHAIN_TOOL_CLASSES.has(op.toolName)) op.toolName = '';
     }
     if (kind === 'handoff') {
       op.agentName = str(a, 'gen_ai.handoff.from_agent') || op.agentName;
