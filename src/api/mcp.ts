@@ -8,8 +8,9 @@ import { createMcpServer } from '../mcp/server.js';
 import { PACKAGE_VERSION } from '../paths.js';
 
 function injectCaller(app: FastifyInstance, req: FastifyRequest): ApiCaller {
+  // The caller's host too: answers that link back to the API (a report's trace links) name the address it used.
   const headers: Record<string, string> = {};
-  for (const h of ['authorization', 'x-api-key'] as const) {
+  for (const h of ['authorization', 'x-api-key', 'host'] as const) {
     const v = req.headers[h];
     if (typeof v === 'string') headers[h] = v;
   }

@@ -11,6 +11,9 @@ import {
   TraceQuery,
   TracesQuery,
 } from '../api/query/schemas.js';
+import { AlertsQuery } from '../api/query/alerts.js';
+import { CompareQuery } from '../api/query/compare.js';
+import { ReportQuery } from '../api/query/report.js';
 
 export interface ToolSpec {
   name: string;
@@ -111,5 +114,46 @@ export const TOOLS: ToolSpec[] = [
     route: (a) => ({ path: `/api/v1/sessions/${encodeURIComponent(String(a.sessionId ?? ''))}`, pathArgs: ['sessionId'] }),
     summarize: (b) =>
       `Session ${b.session_id}: ${b.traces.length} traces.\n` + top(b.traces, 20, (t: any) => `${t.trace_id} ${t.start}: ${t.llm_calls} LLM, ${t.tool_calls} tool calls, ${t.errors} errors`),
+  },
+  {
+    name: 'compare',
+    title: 'Compare two populations',
+    description:
+      'Compares two populations of runs (a, b: key:value filters such as service.version:1.4.0 vs service.version:1.5.0, or model:x vs model:y) per failure mode and per tool: rates, difference with a confidence interval, the test used and Holm-adjusted significance. Use it to ask whether a harness change or a model swap made a failure mode more frequent.',
+    input: CompareQuery,
+    route: () => ({ path: '/api/v1/failures/compare', pathArgs: [] }),
+    summarize: (b) => {
+      const sig = b.rows.filter((r: any) => r.significant);
+      return (
+        `${b.message} (a: ${b.a.runs} runs, b: ${b.b.runs} runs)\n` +
+        (sig.length
+          ? `Significant differences:\n${top(sig, 15, (r: any) => `${r.mode}${r.tool ? ` on ${r.tool}` : ''}: ${pct(r.a.rate)} -> ${pct(r.b.rate)} (adjusted p ${Number(r.adjusted_p).toPrecision(2)}, ${r.difference > 0 ? 'worse' : 'better'} in b)`)}`
+          : 'No significant difference.')
+      );
+    },
+  },
+  {
+    name: 'list_alerts',
+    title: 'Regression alerts',
+    description: 'Open and recently resolved regression alerts: a failure mode (optionally on one tool, model or harness) that became significantly more frequent than its baseline, with the evidence.',
+    input: AlertsQuery,
+    route: () => ({ path: '/api/v1/alerts', pathArgs: [] }),
+    summarize: (b) =>
+      b.alerts.length
+        ? `${n(b.alerts.length, 'alert')}.\n` + top(b.alerts, 15, (a: any) => `${a.status} since ${a.opened_at} (id ${a.id}): ${a.summary}`)
+        : 'No alerts: no failure mode is (or recently was) significantly more frequent than its baseline.',
+  },
+  {
+    name: 'report',
+    title: 'Failure-mode report',
+    description:
+      'A failure-mode report for a period against the one before: totals, failure rate over time, failures by mode, tool, model, agent and harness with significant changes marked, and example failures with trace ids. Answers JSON (format=json).',
+    input: ReportQuery.omit({ format: true }),
+    route: () => ({ path: '/api/v1/report', pathArgs: [] }),
+    summarize: (b) => {
+      const t = b.totals;
+      const p = b.previous_totals;
+      return `${b.title}: ${b.from} to ${b.to}. ${n(t.runs, 'run')}, ${t.failed_runs} with a failure (${pct(t.failure_rate)}; previous period ${p.failed_runs}/${p.runs}), ${n(t.llm_calls, 'LLM call')}, ${n(t.tool_calls, 'tool call')}, ${n(t.failures, 'failure')}.`;
+    },
   },
 ];

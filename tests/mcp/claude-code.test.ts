@@ -2,7 +2,7 @@
 // a scripted Messages API (fake-anthropic.ts) stands in for the model.
 //  1. `claude mcp add tracemill -- node <cli> mcp --url …` then `claude mcp list`: Claude Code starts the
 //     server and reports it connected.
-//  2. `claude -p … --mcp-config`: the model request Claude Code sends lists tracemill's seven tools (so it
+//  2. `claude -p … --mcp-config`: the model request Claude Code sends lists tracemill's ten tools (so it
 //     listed them over MCP); the scripted model calls failure_stats, Claude Code calls the tool, and the next
 //     request carries the tool result with the figures tracemill computed.
 // Claude Code's package declares node >=22, but what it runs is a native executable (bin/claude.exe) that does
@@ -75,8 +75,8 @@ t.test('claude -p: the model sees tracemill tools and gets a tool result', async
   t.ok(first, 'a model request offered tracemill tools');
   t.same(
     first!.tools.filter((n) => n.startsWith('mcp__tracemill__')).sort(),
-    ['failure_stats', 'get_session', 'get_trace', 'list_failures', 'list_traces', 'model_stats', 'tool_stats'].map((n) => `mcp__tracemill__${n}`),
-    'all seven tools, listed over MCP',
+    ['compare', 'failure_stats', 'get_session', 'get_trace', 'list_alerts', 'list_failures', 'list_traces', 'model_stats', 'report', 'tool_stats'].map((n) => `mcp__tracemill__${n}`),
+    'all ten tools, listed over MCP',
   );
   const withResult = model.seen.find((r) => r.toolResults.length);
   t.ok(withResult, 'Claude Code called the tool and sent its result back');

@@ -30,7 +30,7 @@ await exporter.shutdown();
 await svc.normalizer.flush();
 
 const RANGE = { from: '2026-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
-const EXPECTED_TOOLS = ['failure_stats', 'list_failures', 'tool_stats', 'model_stats', 'list_traces', 'get_trace', 'get_session'];
+const EXPECTED_TOOLS = ['failure_stats', 'list_failures', 'tool_stats', 'model_stats', 'list_traces', 'get_trace', 'get_session', 'compare', 'list_alerts', 'report'];
 
 async function api(path: string, query: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const qs = new URLSearchParams(query).toString();
@@ -88,6 +88,9 @@ async function exercise(t: TestLike, client: Client): Promise<void> {
     ['list_traces', { ...RANGE, status: 'error', limit: 3 }, '/api/v1/traces', { ...RANGE, status: 'error', limit: '3' }],
     ['get_trace', { traceId: failing.trace_id }, `/api/v1/traces/${failing.trace_id}`, {}],
     ['get_session', { sessionId: withSession.session_id }, `/api/v1/sessions/${encodeURIComponent(withSession.session_id)}`, {}],
+    ['compare', { a: 'service:claude-code', b: 'service:sdk-agent', ...RANGE, min_runs: 1 }, '/api/v1/failures/compare', { a: 'service:claude-code', b: 'service:sdk-agent', ...RANGE, min_runs: '1' }],
+    ['list_alerts', { status: 'open' }, '/api/v1/alerts', { status: 'open' }],
+    ['report', { ...RANGE, examples: '1' }, '/api/v1/report', { ...RANGE, examples: '1' }],
   ];
   for (const [name, args, path, query] of calls) {
     const res = await callTool(client, { name, arguments: args });
@@ -96,6 +99,12 @@ async function exercise(t: TestLike, client: Client): Promise<void> {
     const http = await api(path, query);
     t.equal(http.status, 200);
     t.equal(res.structuredContent.summary, res.content[0].text, `${name}: the structured result leads with the summary`);
+    // Two answers made a moment apart differ in when they were made: a report's generated_at, and the statistics'
+    // freshness (settled through "now" when nothing waits).
+    for (const b of [res.structuredContent.result, http.body]) {
+      delete b.generated_at;
+      if (b.freshness) delete b.freshness.settled_through;
+    }
     sameAsApi(t, res.structuredContent.result, http.body, name);
   }
 

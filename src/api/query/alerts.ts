@@ -6,21 +6,21 @@ import { FAILURE_MODES } from '../../model/failure.js';
 import { deliveriesOf, getAlert, listAlerts } from '../../store/read/alerts.js';
 import { TimeParam } from '../../time.js';
 import { projectOf } from './project.js';
-import { ErrorResponse } from './schemas.js';
+import { ErrorResponse, Limit } from './schemas.js';
 
 const DAY = 86_400_000;
 
-export const AlertsQuery = z.object({
+export const AlertsQuery = z.strictObject({
   status: z.enum(['open', 'resolved']).optional().meta({ description: 'Only open or only resolved alerts. Default: both' }),
   mode: z.enum(FAILURE_MODES).optional(),
   tool: z.string().max(256).optional(),
   model: z.string().max(256).optional(),
   harness: z.string().max(512).optional(),
   since: TimeParam.optional().meta({ description: 'Resolved alerts changed since then (open ones always). Default: 7d' }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: Limit(500, 100),
 });
 
-export const AlertParams = z.object({ id: z.string().regex(/^[0-9a-f]{20}$/, 'an alert id is 20 lowercase hex characters') });
+export const AlertParams = z.strictObject({ id: z.string().regex(/^[0-9a-f]{20}$/, 'an alert id is 20 lowercase hex characters') });
 
 export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

@@ -70,7 +70,7 @@ export const FailureStatsResponse = z.object({
 
 const Cursor = z.string().max(512).optional().meta({ description: 'next_cursor of the previous page' });
 /** Decimal digits only: `1e2` and `0x10` are not page sizes. */
-const Limit = (max: number, def: number) =>
+export const Limit = (max: number, def: number) =>
   z
     .string()
     .regex(/^\d{1,6}$/, 'must be a whole number in decimal digits')
