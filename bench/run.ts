@@ -1,6 +1,6 @@
 // npm run bench: decoders, end-to-end ingest against the built service with its limits measured in the same run,
 // storage per span, the content-addressed message store, and the query API over 10M generated spans.
-// --only=decode|ingest|storage|conversation|query|export|analysis, --quick for short runs, --seconds=N per load phase, --clients=N,
+// --only=decode|ingest|storage|conversation|query|export|analysis|ui, --quick for short runs, --seconds=N per load phase, --clients=N,
 // --mix=tool-only|agent for one ingest mix.
 // Prints a table and writes bench/results/<time>.json. Figures from one run are comparable with each other;
 // this machine is shared, so compare ratios, not absolute numbers across runs.
@@ -440,6 +440,15 @@ async function queryBench(): Promise<void> {
   for (const r of doc.results) record(r);
 }
 
+/** The dashboard's first view per page over 1M generated operations (bench/ui.ts), in a child. */
+async function uiBench(): Promise<void> {
+  const spans = QUICK ? 200_000 : 1_000_000;
+  console.log(`\n# Dashboard: first view per page in headless Chromium, ${spans.toLocaleString()} operations`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/ui.ts'), `--spans=${spans}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  if (code !== 0) throw new Error(`bench/ui.ts exited with ${code}`);
+}
+
 /** Corpus export over generated LLM calls (bench/export.ts), in a child: one embedded data directory per process. */
 async function exportBench(): Promise<void> {
   const ops = Number(opt('ops') ?? (QUICK ? 100_000 : 1_000_000));
@@ -611,6 +620,7 @@ if (!only || only === 'storage' || only === 'ingest' || only === 'conversation')
 if (!only || only === 'query') await queryBench();
 if (!only || only === 'export') await exportBench();
 if (!only || only === 'analysis') await analysisBench();
+if (!only || only === 'ui') await uiBench();
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ node: process.version, quick: QUICK, clients: CLIENTS, seconds: SECONDS, wall_seconds: (performance.now() - started) / 1000, results }, null, 2));

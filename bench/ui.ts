@@ -1,0 +1,60 @@
+// Dashboard benchmark: how long each page takes to show its first view (navigation until the data is on
+// screen and no loading state is left) in headless Chromium, over N generated operations (default 1M) in
+// embedded storage. Run alone: node --import tsx bench/ui.ts [--spans=N] [--json]. Needs `npm run build`
+// (the dashboard is served from dist/ui) and Debian's chromium.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { loadConfig } from '../src/config.js';
+import { startService } from '../src/service.js';
+import { operationsSql } from './operations-sql.js';
+
+const args = process.argv.slice(2);
+const SPANS = Number(args.find((a) => a.startsWith('--spans='))?.slice(8) ?? 1_000_000);
+const JSON_OUT = args.includes('--json');
+const TARGET_MS = 1000;
+const log = (...a: unknown[]) => {
+  if (!JSON_OUT) console.log(...a);
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tracemill-bench-ui-'));
+const svc = await startService(loadConfig({}, { dataDir, httpPort: 0, grpcPort: 0, logLevel: 'warn', settleMs: 3_600_000 }));
+const t0 = performance.now();
+await svc.store.command(operationsSql(SPANS, Date.now()));
+await svc.store.command('INSERT INTO trace_index SELECT project_id, trace_id, min(start_time), max(end_time) FROM operations GROUP BY project_id, trace_id');
+await svc.store.command('OPTIMIZE TABLE operations FINAL');
+log(`generated ${SPANS.toLocaleString()} operations in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+const [sample] = await svc.store.query<{ trace_id: string }>(`SELECT trace_id FROM operations WHERE kind = 'agent' ORDER BY trace_id LIMIT 1`);
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+const pages: [string, string, string][] = [
+  ['overview, 7 days', '#/overview?from=7d', '.tile-value'],
+  ['failures, 7 days', '#/failures?from=7d', 'table.list tbody tr'],
+  ['traces, 7 days', '#/traces?from=7d', 'table.list tbody tr'],
+  ['trace', `#/trace/${sample.trace_id}`, 'aside.detail'],
+  ['compare two models, 7 days', '#/compare?a=model:model-0&b=model:model-1&from=7d', 'table.list tbody tr'],
+];
+const results: Record<string, unknown>[] = [];
+log(`\n| Page (${(SPANS / 1e6).toFixed(1)}M operations) | first view p50 ms | max ms | target ms | met |\n| --- | --- | --- | --- | --- |`);
+for (const [name, hash, ready] of pages) {
+  const times: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const page = await browser.newPage();
+    const start = performance.now();
+    await page.goto(`${svc.httpUrl}/ui/${hash}`);
+    await page.locator(ready).first().waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => !document.querySelector('[role="status"]'), undefined, { timeout: 60_000 });
+    if (i > 0) times.push(performance.now() - start); // the first load warms the engine's caches
+    await page.close();
+  }
+  times.sort((a, b) => a - b);
+  const p50 = times[Math.floor(times.length / 2)];
+  const max = times[times.length - 1];
+  results.push({ bench: 'ui', name, operations: SPANS, p50_ms: p50, max_ms: max, target_ms: TARGET_MS, met: p50 <= TARGET_MS });
+  log(`| ${name} | ${p50.toFixed(0)} | ${max.toFixed(0)} | ${TARGET_MS} | ${p50 <= TARGET_MS ? 'yes' : 'no'} |`);
+}
+await browser.close();
+await svc.close();
+rmSync(dataDir, { recursive: true, force: true });
+if (JSON_OUT) console.log(JSON.stringify({ results }));
