@@ -66,7 +66,7 @@ export function TimeChart({ title, times, series, height = 220 }: { title: strin
 }
 
 /** Horizontal bars for a ranked list (top modes, tools). */
-export function Bars({ rows, label, unit }: { rows: { key: string; value: number; href?: string }[]; label: string; unit: string }) {
+export function Bars({ rows, label, unit }: { rows: { key: string; value: number; href?: string }[]; label: string; unit: [string, string] }) {
   const max = Math.max(1, ...rows.map((r) => r.value));
   return (
     <table class="bars" aria-label={label}>
@@ -78,7 +78,7 @@ export function Bars({ rows, label, unit }: { rows: { key: string; value: number
               <span class="bar" style={{ width: `${(r.value / max) * 100}%` }} />
             </td>
             <td class="num">
-              {r.value} {unit}
+              {r.value} {r.value === 1 ? unit[0] : unit[1]}
             </td>
           </tr>
         ))}

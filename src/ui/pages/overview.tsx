@@ -54,7 +54,7 @@ export function Overview({ route }: { route: Route }) {
           const costs = models.models.map((m) => m.cost_usd).filter((c): c is number => c != null);
           const llmCalls = models.models.reduce((n, m) => n + m.calls, 0);
           const toolCalls = tools.tools.reduce((n, x) => n + x.calls, 0);
-          const rows = [...time.rows].sort((a, b) => ((a[by] ?? '') < (b[by] ?? '') ? -1 : 1));
+          const rows = fillBuckets(time.rows, by);
           const failing = modes.rows.filter((r) => r.failures > 0).sort((a, b) => b.failures - a.failures);
           const fresh = time.freshness ?? null;
           return (
@@ -73,7 +73,7 @@ export function Overview({ route }: { route: Route }) {
               <TimeChart
                 title={`Failure rate per ${by}`}
                 times={rows.map((r) => bucketTime(r[by] as string))}
-                series={[{ label: 'failure rate', values: rows.map((r) => r.failure_rate), color: '#c0392b', format: pct }]}
+                series={[{ label: 'failure rate', values: rows.map((r) => (r.runs ? r.failure_rate : null)), color: '#c0392b', format: pct }]}
               />
               <TimeChart
                 title={`Runs and failures per ${by}`}
@@ -87,7 +87,7 @@ export function Overview({ route }: { route: Route }) {
                 <div>
                   <h2>Top failure modes</h2>
                   {failing.length ? (
-                    <Bars label="Failures by mode" unit="failures" rows={failing.slice(0, 8).map((r) => ({ key: r.mode ?? '', value: r.failures, href: href('failures', '', { ...p, mode: r.mode }) }))} />
+                    <Bars label="Failures by mode" unit={["failure", "failures"]} rows={failing.slice(0, 8).map((r) => ({ key: r.mode ?? '', value: r.failures, href: href('failures', '', { ...p, mode: r.mode }) }))} />
                   ) : (
                     <Empty>No failures in this range.</Empty>
                   )}
@@ -96,7 +96,7 @@ export function Overview({ route }: { route: Route }) {
                   <h2>Tools by errors</h2>
                   <Bars
                     label="Tool errors"
-                    unit="errors"
+                    unit={["error", "errors"]}
                     rows={[...tools.tools].sort((a, b) => b.errors - a.errors).slice(0, 8).map((x) => ({ key: x.tool, value: x.errors, href: href('failures', '', { ...p, tool: x.tool }) }))}
                   />
                 </div>
@@ -132,6 +132,20 @@ export function Overview({ route }: { route: Route }) {
       />
     </section>
   );
+}
+
+/** One row per bucket from the first to the last, the empty ones with no runs (a chart must not draw a line across a gap). */
+function fillBuckets(rows: FailureStats['rows'], by: 'hour' | 'day'): FailureStats['rows'] {
+  const step = by === 'hour' ? 3600 : 86400;
+  const byTime = new Map(rows.map((r) => [bucketTime(r[by] as string), r]));
+  const times = [...byTime.keys()].sort((a, b) => a - b);
+  if (!times.length) return [];
+  const out: FailureStats['rows'] = [];
+  for (let t = times[0]; t <= times[times.length - 1]; t += step) {
+    const iso = new Date(t * 1000).toISOString();
+    out.push(byTime.get(t) ?? { [by]: by === 'day' ? iso.slice(0, 10) : iso.slice(0, 19) + 'Z', runs: 0, calls: 0, failures: 0, failure_rate: Number.NaN });
+  }
+  return out;
 }
 
 function Tile({ label, value, prev }: { label: string; value: string; prev?: string | false }) {
