@@ -22,7 +22,7 @@ function injectCaller(app: FastifyInstance, req: FastifyRequest): ApiCaller {
     } catch {
       body = { error: 'bad_response', message: res.body.slice(0, 500) };
     }
-    return { status: res.statusCode, body };
+    return { status: res.statusCode, body, text: res.body };
   };
 }
 

@@ -4,7 +4,10 @@
 
 export interface ApiAnswer {
   status: number;
+  /** The JSON answer; for a non-JSON answer (a Markdown report), `{ error: 'bad_response' }`. */
   body: unknown;
+  /** The answer as sent. */
+  text: string;
 }
 
 export type ApiCaller = (path: string, query: Record<string, string>) => Promise<ApiAnswer>;
@@ -29,16 +32,14 @@ export function httpCaller(baseUrl: string, apiKey?: string): ApiCaller {
     try {
       res = await fetch(url, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
     } catch (e) {
-      return {
-        status: 503,
-        body: { error: 'unreachable', message: `no tracemill service answers at ${base} (${(e as Error).message}); start it with \`npm start\` or pass --url` },
-      };
+      const message = `no tracemill service answers at ${base} (${(e as Error).message}); start it with \`npm start\` or pass --url`;
+      return { status: 503, body: { error: 'unreachable', message }, text: message };
     }
     const text = await res.text();
     try {
-      return { status: res.status, body: JSON.parse(text) };
+      return { status: res.status, body: JSON.parse(text), text };
     } catch {
-      return { status: res.status, body: { error: 'bad_response', message: text.slice(0, 500) } };
+      return { status: res.status, body: { error: 'bad_response', message: text.slice(0, 500) }, text };
     }
   };
 }

@@ -1,4 +1,5 @@
-// tracemill's MCP server: the query API as tools (tools.ts) and the failure-mode catalogue as a resource.
+// tracemill's MCP server: the query API as tools (tools.ts); the failure-mode catalogue and the latest report as
+// resources.
 // Built on the SDK's low-level Server so that the API alone validates arguments: a bad parameter comes back
 // as a tool error carrying the API's own message, which names the parameter.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -10,6 +11,7 @@ import { foldLongText } from './fold.js';
 import { TOOLS } from './tools.js';
 
 export const SERVER_NAME = 'tracemill';
+const REPORT_URI = 'tracemill://report/latest';
 
 const toolList = TOOLS.map((t) => {
   const { $schema: _drop, ...inputSchema } = z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -56,12 +58,20 @@ export function createMcpServer(call: ApiCaller, version: string): Server {
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({
-    resources: [{ uri: CATALOGUE_URI, name: 'failure-modes', title: 'Failure-mode catalogue', description: 'What each failure mode means and how tracemill detects it', mimeType: 'text/markdown' }],
+    resources: [
+      { uri: CATALOGUE_URI, name: 'failure-modes', title: 'Failure-mode catalogue', description: 'What each failure mode means and how tracemill detects it', mimeType: 'text/markdown' },
+      { uri: REPORT_URI, name: 'report-latest', title: 'Latest failure-mode report', description: 'The last 7 days against the 7 before, as Markdown (GET /api/v1/report?from=7d&format=md)', mimeType: 'text/markdown' },
+    ],
   }));
 
   server.setRequestHandler(ReadResourceRequestSchema, async (req) => {
-    if (req.params.uri !== CATALOGUE_URI) throw new Error(`unknown resource ${req.params.uri}; the resources are ${CATALOGUE_URI}`);
-    return { contents: [{ uri: CATALOGUE_URI, mimeType: 'text/markdown', text: failureModeCatalogue() }] };
+    if (req.params.uri === CATALOGUE_URI) return { contents: [{ uri: CATALOGUE_URI, mimeType: 'text/markdown', text: failureModeCatalogue() }] };
+    if (req.params.uri === REPORT_URI) {
+      const answer = await call('/api/v1/report', { from: '7d', format: 'md' });
+      if (answer.status >= 400) throw new Error(`the report could not be made (HTTP ${answer.status}): ${(answer.body as { message?: string }).message ?? answer.text.slice(0, 300)}`);
+      return { contents: [{ uri: REPORT_URI, mimeType: 'text/markdown', text: answer.text }] };
+    }
+    throw new Error(`unknown resource ${req.params.uri}; the resources are ${CATALOGUE_URI} and ${REPORT_URI}`);
   });
 
   return server;

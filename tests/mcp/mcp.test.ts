@@ -129,7 +129,13 @@ async function exercise(t: TestLike, client: Client): Promise<void> {
   t.match(missing.content[0].text, /404/);
 
   const { resources } = await client.listResources();
-  t.same(resources.map((r) => r.uri), ['tracemill://failure-modes']);
+  t.same(resources.map((r) => r.uri), ['tracemill://failure-modes', 'tracemill://report/latest']);
+  const report = await client.readResource({ uri: 'tracemill://report/latest' });
+  const md = (report.contents[0] as { text: string }).text;
+  const apiMd = await (await fetch(`${svc.httpUrl}/api/v1/report?from=7d&format=md`)).text();
+  const dropTime = (s: string) => s.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, 'T');
+  t.equal(dropTime(md), dropTime(apiMd), 'the latest report is the API\'s Markdown report of the last 7 days');
+  t.match(md, /^# /, 'Markdown');
   const cat = await client.readResource({ uri: 'tracemill://failure-modes' });
   const text = (cat.contents[0] as { text: string }).text;
   for (const mode of ['tool_error', 'repeated_tool_call', 'task_lost_after_compaction']) t.match(text, `\`${mode}\``, `catalogue explains ${mode}`);
