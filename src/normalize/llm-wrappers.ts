@@ -12,10 +12,18 @@ import type { Operation } from '../model/operation.js';
 import { cmpNanos, nonZero } from './values.js';
 
 const MAX_WALK = 64;
+/** Siblings starting at or before a call that are looked at as its wrapper (the nearest ones by start). */
+const MAX_SIBLINGS = 16;
+/**
+ * Slack when comparing times: frameworks stamp their spans from Date.now() (whole milliseconds) while the
+ * client's span has sub-millisecond times, so a wrapper can seem to end a fraction of a millisecond before
+ * the request it wraps.
+ */
+const SLACK_NS = 1_000_000n;
 
 function within(inner: Operation, outer: Operation): boolean {
   if (!nonZero(inner.startTimeUnixNano) || !nonZero(outer.startTimeUnixNano) || !nonZero(inner.endTimeUnixNano) || !nonZero(outer.endTimeUnixNano)) return false;
-  return cmpNanos(outer.startTimeUnixNano, inner.startTimeUnixNano) <= 0 && cmpNanos(inner.endTimeUnixNano, outer.endTimeUnixNano) <= 0;
+  return BigInt(outer.startTimeUnixNano) <= BigInt(inner.startTimeUnixNano) + SLACK_NS && BigInt(inner.endTimeUnixNano) <= BigInt(outer.endTimeUnixNano) + SLACK_NS;
 }
 
 function sameModel(a: Operation, b: Operation): boolean {
@@ -24,23 +32,60 @@ function sameModel(a: Operation, b: Operation): boolean {
   return !x || !y || x === y || a.requestModel === b.requestModel;
 }
 
+/**
+ * Linear in the operations: each call looks only at its ancestors (at most MAX_WALK) and at the nearest
+ * MAX_SIBLINGS siblings that start before it, not at every other call of the group.
+ */
 export function demoteLlmWrappers(ops: Operation[], parents?: Map<string, string>): void {
   const llm = ops.filter((o) => o.kind === 'llm');
   if (llm.length < 2) return;
-  const bySpan = new Map(llm.map((o) => [o.traceId + '/' + o.spanId, o]));
+  const key = (traceId: string, spanId: string) => traceId + '/' + spanId;
+  const bySpan = new Map(llm.map((o) => [key(o.traceId, o.spanId), o]));
+  const parentOf = new Map<string, string>();
+  for (const o of ops) if (!parentOf.has(key(o.traceId, o.spanId))) parentOf.set(key(o.traceId, o.spanId), o.parentSpanId);
+  const parentSpan = (traceId: string, spanId: string) => parents?.get(key(traceId, spanId)) ?? parentOf.get(key(traceId, spanId)) ?? '';
   const under = (inner: Operation, outer: Operation): boolean => {
     let p = inner.parentSpanId;
     for (let i = 0; p && i < MAX_WALK; i++) {
       if (p === outer.spanId) return true;
-      const k = inner.traceId + '/' + p;
-      p = parents?.get(k) ?? ops.find((o) => o.traceId === inner.traceId && o.spanId === p)?.parentSpanId ?? '';
+      p = parentSpan(inner.traceId, p);
     }
     return false;
+  };
+  // LLM calls by (trace, parent), sorted by start: the siblings a call may sit beside.
+  const siblings = new Map<string, Operation[]>();
+  for (const o of llm) {
+    const k = key(o.traceId, o.parentSpanId);
+    let list = siblings.get(k);
+    if (!list) siblings.set(k, (list = []));
+    list.push(o);
+  }
+  for (const list of siblings.values()) list.sort((a, b) => cmpNanos(a.startTimeUnixNano, b.startTimeUnixNano));
+  const candidates = (inner: Operation): Operation[] => {
+    const out: Operation[] = [];
+    let p = inner.parentSpanId;
+    for (let i = 0; p && i < MAX_WALK; i++) {
+      const o = bySpan.get(key(inner.traceId, p));
+      if (o) out.push(o);
+      p = parentSpan(inner.traceId, p);
+    }
+    const list = siblings.get(key(inner.traceId, inner.parentSpanId)) ?? [];
+    // The last sibling starting no later than the call (with the slack), then the ones before it.
+    let hi = list.length;
+    let lo = 0;
+    const limit = BigInt(inner.startTimeUnixNano || '0') + SLACK_NS;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (BigInt(list[mid].startTimeUnixNano || '0') <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1, n = 0; i >= 0 && n < MAX_SIBLINGS; i--, n++) out.push(list[i]);
+    return out;
   };
   const wrappers = new Map<Operation, Operation>();
   for (const inner of llm) {
     if (!inner.requestId) continue;
-    for (const outer of llm) {
+    for (const outer of candidates(inner)) {
       if (outer.requestId && outer.requestId !== inner.requestId) continue;
       if (outer === inner || outer.traceId !== inner.traceId || !within(inner, outer) || !sameModel(inner, outer)) continue;
       // Equal ranges: the one below is the inner one; siblings with equal ranges are two calls.
@@ -50,7 +95,7 @@ export function demoteLlmWrappers(ops: Operation[], parents?: Map<string, string
     }
   }
   for (const [outer, inner] of wrappers) {
-    if (bySpan.get(outer.traceId + '/' + outer.spanId) !== outer) continue;
+    if (bySpan.get(key(outer.traceId, outer.spanId)) !== outer) continue;
     // The request keeps its own identity, times and values; the wrapper only fills gaps (agent, session).
     const times = [inner.startTimeUnixNano, inner.endTimeUnixNano, inner.source] as const;
     combine(inner, { ...outer, kind: 'llm', inputMessages: [], outputMessages: [], tools: [] }, false);

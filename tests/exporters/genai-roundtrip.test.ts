@@ -348,7 +348,7 @@ t.test('HTTP: the export streams as JSONL with the manifest in the last line', a
   t.same((lines.find((l) => (l as unknown as Rec).messages.length === 6) as unknown as Rec).messages, expectedOpenAi(PARIS, PARIS_TURNS));
   const bad = await fetch(`${svc.httpUrl}/api/v1/export/alpaca`);
   t.equal(bad.status, 400);
-  t.match(await bad.json(), { error: 'bad_request', message: /format: unknown format "alpaca"; the formats are openai-chat/ });
+  t.match(await bad.json(), { error: 'invalid', message: /format: unknown format "alpaca"; the formats are openai-chat/ });
   const unknown = await fetch(`${svc.httpUrl}/api/v1/export/trl?colour=red`);
   t.equal(unknown.status, 400);
   t.match(await unknown.json(), { message: /colour: unknown filter; the filters are from, to, service/ });
