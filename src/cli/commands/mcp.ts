@@ -3,16 +3,12 @@ import { loadConfig } from '../../config.js';
 import { httpCaller } from '../../mcp/api-caller.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { PACKAGE_VERSION } from '../../paths.js';
+import { option } from '../args.js';
 import type { Command } from '../command.js';
 import { serviceUrl } from '../remote.js';
 
 const USAGE = 'tracemill mcp [--url http://127.0.0.1:4318] [--api-key KEY]   (MCP over stdio; the key may also come from TRACEMILL_API_KEY)';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
-  if (i < 0) return undefined;
-  return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
-}
 
 export const mcpCommand: Command = {
   summary: "MCP server over stdio for coding agents (Claude Code, Codex, Cursor): the query API as tools, answered by the running service.",

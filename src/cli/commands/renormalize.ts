@@ -3,16 +3,12 @@ import { loadConfig } from '../../config.js';
 import { loadRules } from '../../normalize/load-rules.js';
 import { migrate } from '../../store/migrate.js';
 import { readTime } from '../../time.js';
+import { option } from '../args.js';
 import type { Command } from '../command.js';
 import { callService, withStoreOrService } from '../remote.js';
 
 const USAGE = 'tracemill renormalize --since <time> [--until <time>]   (times: ISO-8601, or 24h, 7d ago)';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
-  if (i < 0) return undefined;
-  return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
-}
 
 export const renormalizeCommand: Command = {
   summary: 'Rebuild normalized records and failures from stored raw data (after changing rules or upgrading). Goes through a running service when it holds the data directory.',

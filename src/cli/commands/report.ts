@@ -3,17 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../config.js';
 import { REPORT_FORMATS, type ReportFormat, generateReport, renderReport } from '../../exporters/reports/index.js';
 import { parseTimeExpr } from '../../time.js';
+import { option } from '../args.js';
 import type { Command } from '../command.js';
 import { callServiceText, serviceUrl, withStoreOrService } from '../remote.js';
 
 const FILTERS = ['service', 'agent', 'model', 'tool'] as const;
 const USAGE = `tracemill report --since <time> [--until <time>] --format ${REPORT_FORMATS.join('|')} [--out FILE] [--project P] [${FILTERS.map((f) => `--${f} X`).join('] [')}]   (times: ISO-8601, or 24h, 7d ago)`;
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
-  if (i < 0) return undefined;
-  return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
-}
 
 /** Writes `text` to `path` through a temporary name, so a reader never sees half a report. */
 export function writeAtomic(path: string, text: string): void {

@@ -1,26 +1,9 @@
 // The filter bar shared by the list pages: each field is a URL parameter, so a filtered view is a link.
+import { FAILURE_MODES } from '../../model/failure.js';
 import { navigate, type Route } from '../route.js';
 
 export const FILTER_KEYS = ['from', 'to', 'service', 'agent', 'model', 'tool', 'mode'] as const;
 
-export const FAILURE_MODES = [
-  'tool_error',
-  'tool_timeout',
-  'invalid_tool_arguments',
-  'unknown_tool',
-  'repeated_tool_call',
-  'tool_markup_leak',
-  'llm_error',
-  'context_overflow',
-  'compaction',
-  'task_lost_after_compaction',
-  'max_turns_exhausted',
-  'output_truncated',
-  'empty_response',
-  'refusal',
-  'subagent_failure',
-  'unfinished_run',
-];
 
 export function FilterBar({ route, keys = FILTER_KEYS }: { route: Route; keys?: readonly string[] }) {
   const submit = (e: Event) => {
