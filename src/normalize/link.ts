@@ -157,6 +157,36 @@ export function linkAgents(ops: Operation[], parents?: Map<string, string>): Ope
     if (!o.parentAgentId) o.parentAgentId = agent.parentAgentId;
     o.depth = agent.depth;
   }
+
+  // 6. A subagent with no span of its own (synthesized above, or from an end event) takes the id of the raw
+  //    span its calls hang under when that span is no operation itself (Claude Code's tool.execution span,
+  //    merged into the spawning call): the trace's tree then uses the ids of its raw spans, and the calls'
+  //    parent ids point at their subagent.
+  const spanless = all.filter((a) => a.kind === 'subagent' && (a.source === 'log' || synthesized.includes(a)));
+  if (spanless.length) {
+    const opIds = new Set(all.map((o) => o.traceId + '/' + o.spanId));
+    const underOf = new Map<string, Map<string, number>>(); // agent id -> trace/parent span -> calls
+    for (const o of ops) {
+      if (isAgent(o) || !o.agentId || !o.parentSpanId) continue;
+      const k = o.traceId + '/' + o.parentSpanId;
+      if (opIds.has(k)) continue;
+      let m = underOf.get(o.agentId);
+      if (!m) underOf.set(o.agentId, (m = new Map()));
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    for (const sub of spanless) {
+      const m = underOf.get(sub.agentId);
+      if (!m) continue;
+      let best = '';
+      let n = 0;
+      for (const [k, c] of m) if (c > n) [best, n] = [k, c];
+      const [traceId, spanId] = best.split('/');
+      if (traceId !== sub.traceId || opIds.has(best)) continue;
+      opIds.delete(sub.traceId + '/' + sub.spanId);
+      sub.spanId = spanId;
+      opIds.add(best);
+    }
+  }
   return all;
 }
 

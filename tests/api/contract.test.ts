@@ -264,6 +264,15 @@ t.test('trace view of the Claude Code captures', async (t) => {
   t.equal(subs[0].usage?.input_tokens, sum('input_tokens'), 'input tokens rolled up');
   t.equal(subs[0].usage?.output_tokens, sum('output_tokens'), 'output tokens rolled up');
   t.ok(sum('input_tokens') + sum('output_tokens') >= 2049, 'at least what subagent_completed reported');
+  // The subagent's id is the raw span its calls hang under (Claude Code's tool.execution span, merged into the
+  // Agent call), so its children's parent ids are nodes of the tree and every id matches a raw span.
+  const subTrace = all.find((tr) => flat(tr.tree).includes(subs[0]))!;
+  const raw = (await req(`/api/v1/traces/${subTrace.trace_id}?raw=1`)).body as unknown as { raw: { resourceSpans: { scopeSpans: { spans: { spanId: string }[] }[] }[] } };
+  const rawIds = new Set(raw.raw.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((sp) => sp.spanId))));
+  t.ok(rawIds.has(subs[0].span_id), `the subagent's id ${subs[0].span_id} is a raw span`);
+  const ids = new Set(flat(subTrace.tree).map((n) => n.span_id));
+  for (const c of subs[0].children) t.ok(c.parent_span_id === subs[0].span_id, `${c.kind} ${c.span_id}: its parent id is the subagent node`);
+  for (const n of flat(subTrace.tree)) if (n.parent_span_id) t.ok(ids.has(n.parent_span_id), `${n.kind} ${n.span_id}: parent ${n.parent_span_id} is in the tree`);
   // The compaction owns its own LLM call (query_source compact); the calls before and after stay beside it.
   const compaction = all.flatMap((tr) => flat(tr.tree)).find((n) => n.kind === 'compaction');
   t.ok(compaction, 'the compaction is in the tree');
