@@ -42,6 +42,9 @@ t.test('traces of query API requests go to the configured endpoint; ingest, prob
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.httpUrl,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     OTEL_BSP_SCHEDULE_DELAY: '100',
+    // A loaded CI machine (the suite runs files in parallel) can take seconds to answer: wait for it.
+    OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+    OTEL_BSP_EXPORT_TIMEOUT: '30000',
     OTEL_SERVICE_NAME: 'tracemill-under-test',
   });
   t.teardown(() => (child.exitCode === null ? stopChild(child, 'SIGKILL') : undefined));
@@ -62,6 +65,7 @@ t.test('traces of query API requests go to the configured endpoint; ingest, prob
   const rows = await collector.rows<{ name: string; trace_id: string; kind: number; status: number }>(
     `SELECT name, trace_id, kind, attributes['http.response.status_code'] AS status FROM spans FINAL WHERE service_name = 'tracemill-under-test' ORDER BY name`,
   );
+  if (!rows.length) t.comment(`nothing received; the child said:\n${output().slice(-2000)}`);
   t.same(
     rows.map((r) => r.name),
     ['GET /api/v1/traces'],
