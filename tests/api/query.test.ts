@@ -5,18 +5,13 @@ import { join } from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import t from 'tap';
 import { CLAUDE_CODE_FIXTURES } from '../helpers/fixtures.js';
-import { post, startTestService } from '../helpers/service.js';
+import { postCaptures, startTestService } from '../helpers/service.js';
 import { exportWith, makeSpans } from '../helpers/spans.js';
 
 const svc = await startTestService({ settleMs: 60_000 });
 t.teardown(() => svc.stop());
 
-for (const dir of ['tools', 'subagent', 'compaction']) {
-  for (const signal of ['traces', 'logs']) {
-    const res = await post(`${svc.httpUrl}/v1/${signal}`, readFileSync(join(CLAUDE_CODE_FIXTURES, dir, `${signal}.json`)), { 'content-type': 'application/json' });
-    if (res.status !== 200) throw new Error(`${dir}/${signal}: ${res.status}`);
-  }
-}
+await postCaptures(svc.httpUrl);
 const exporter = new OTLPTraceExporter({ url: `${svc.httpUrl}/v1/traces` });
 await exportWith(exporter, makeSpans('sdk-agent', { count: 5 }));
 await exporter.shutdown();

@@ -1,10 +1,11 @@
 // Starts a real tracemill service (embedded ClickHouse in a temp dir, free ports) for one test file.
 // chdb binds one data directory per process, so each test file runs one service and shares it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Service, startService } from '../../src/service.js';
+import { CLAUDE_CODE_FIXTURES } from './fixtures.js';
 
 export interface TestService extends Service {
   dataDir: string;
@@ -35,4 +36,14 @@ export async function post(
 ): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const res = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** POSTs the Claude Code captures (tests/fixtures/claude-code/<dir>, spans then logs) as OTLP/JSON; throws unless each is accepted. */
+export async function postCaptures(baseUrl: string, dirs: readonly string[] = ['tools', 'subagent', 'compaction']): Promise<void> {
+  for (const dir of dirs) {
+    for (const signal of ['traces', 'logs']) {
+      const res = await post(`${baseUrl}/v1/${signal}`, readFileSync(join(CLAUDE_CODE_FIXTURES, dir, `${signal}.json`)), { 'content-type': 'application/json' });
+      if (res.status !== 200) throw new Error(`${dir}/${signal}: ${res.status}`);
+    }
+  }
 }

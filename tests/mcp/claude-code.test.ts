@@ -8,22 +8,18 @@
 // Claude Code's package declares node >=22, but what it runs is a native executable (bin/claude.exe) that does
 // not use the Node.js it is installed with; 2.1.332 is the newest release and runs here under Node 20.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { CLI } from '../helpers/child.js';
-import { CLAUDE_CODE_FIXTURES } from '../helpers/fixtures.js';
-import { post, startTestService } from '../helpers/service.js';
+import { postCaptures, startTestService } from '../helpers/service.js';
 import { startFakeAnthropic } from './fake-anthropic.js';
 
 const CLAUDE = join(import.meta.dirname, '../../node_modules/.bin/claude');
 const svc = await startTestService({ settleMs: 60_000 });
 t.teardown(() => svc.stop());
-for (const signal of ['traces', 'logs']) {
-  const res = await post(`${svc.httpUrl}/v1/${signal}`, readFileSync(join(CLAUDE_CODE_FIXTURES, 'tools', `${signal}.json`)), { 'content-type': 'application/json' });
-  if (res.status !== 200) throw new Error(`tools/${signal}: ${res.status}`);
-}
+await postCaptures(svc.httpUrl, ['tools']);
 await svc.normalizer.flush();
 
 const home = mkdtempSync(join(tmpdir(), 'tracemill-claude-home-'));

@@ -2,8 +2,6 @@
 // process) and over Streamable HTTP (/mcp on the service), against a service fed the Claude Code captures
 // and SDK-exported runs. Every tool's structured result is compared with the HTTP API's answer to the same
 // parameters.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -11,19 +9,13 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import t from 'tap';
 import { type TestLike, callTool } from './helpers.js';
 import { CLI } from '../helpers/child.js';
-import { CLAUDE_CODE_FIXTURES } from '../helpers/fixtures.js';
-import { post, startTestService } from '../helpers/service.js';
+import { postCaptures, startTestService } from '../helpers/service.js';
 import { exportWith, makeSpans } from '../helpers/spans.js';
 
 const svc = await startTestService({ settleMs: 60_000 });
 t.teardown(() => svc.stop());
 
-for (const dir of ['tools', 'subagent', 'compaction']) {
-  for (const signal of ['traces', 'logs']) {
-    const res = await post(`${svc.httpUrl}/v1/${signal}`, readFileSync(join(CLAUDE_CODE_FIXTURES, dir, `${signal}.json`)), { 'content-type': 'application/json' });
-    if (res.status !== 200) throw new Error(`${dir}/${signal}: ${res.status}`);
-  }
-}
+await postCaptures(svc.httpUrl);
 const exporter = new OTLPTraceExporter({ url: `${svc.httpUrl}/v1/traces` });
 await exportWith(exporter, makeSpans('sdk-agent', { count: 3 }));
 await exporter.shutdown();

@@ -7,9 +7,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { CLAUDE_CODE_FIXTURES } from '../helpers/fixtures.js';
 import { sendRuns } from '../helpers/runs.js';
-import { post, startTestService } from '../helpers/service.js';
+import { postCaptures, startTestService } from '../helpers/service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, 'screenshots');
@@ -18,12 +17,7 @@ const AXE = readFileSync(join(import.meta.dirname, '../../node_modules/axe-core/
 
 const svc = await startTestService({ settleMs: 60_000 });
 t.teardown(() => svc.stop());
-for (const dir of ['tools', 'subagent', 'compaction']) {
-  for (const signal of ['traces', 'logs']) {
-    const res = await post(`${svc.httpUrl}/v1/${signal}`, readFileSync(join(CLAUDE_CODE_FIXTURES, dir, `${signal}.json`)), { 'content-type': 'application/json' });
-    if (res.status !== 200) throw new Error(`${dir}/${signal}: ${res.status}`);
-  }
-}
+await postCaptures(svc.httpUrl);
 const start = new Date(Date.now() - 3 * 3_600_000);
 await sendRuns(svc.httpUrl, { service: 'coder', version: '1.4.0', runs: 200, tools: ['edit_file', 'read_file'], errors: { edit_file: 10, read_file: 4 }, start });
 await sendRuns(svc.httpUrl, { service: 'coder', version: '1.5.0', runs: 200, tools: ['edit_file', 'read_file'], errors: { edit_file: 30, read_file: 4 }, start });
