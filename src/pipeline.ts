@@ -8,7 +8,7 @@ import type { ServiceMetrics } from './service-metrics.js';
 import { CONVERSATION_KEYS, SESSION_KEYS } from './normalize/dialects/index.js';
 import type { MetricPoint } from './model/metrics.js';
 import type { LogRecord, Span } from './model/otlp.js';
-import type { GroupTouch } from './analysis/groups.js';
+import type { GroupTouch } from './settle/groups.js';
 import { encodeLogs } from './store/rows/logs.js';
 import { encodeMetricPoints } from './store/rows/metrics.js';
 import type { CommittedMessages } from './store/rows/messages.js';

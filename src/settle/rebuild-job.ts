@@ -4,8 +4,9 @@
 import type { Rules } from '../normalize/index.js';
 import { type RawLogRow, rowsToLogs, rowsToSpans } from '../store/read/records.js';
 import type { RawSpanRow } from '../store/read/spans.js';
-import { type OperationKey, encodeOperations } from '../store/rows/operations.js';
-import { type RebuildScope, rebuildGroup } from './groups.js';
+import type { OperationKey } from '../model/operation-row.js';
+import { encodeOperations } from '../store/rows/operations.js';
+import { type RebuildScope, rebuildGroup } from '../analysis/rebuild.js';
 
 export interface JobGroup {
   key: string;
@@ -13,7 +14,7 @@ export interface JobGroup {
   logs: RawLogRow[];
   /** The group's previous rows (and those of trace groups folded into it): kept days, tombstones. */
   previous: OperationKey[];
-  /** Set for an incremental rebuild: which of its operations are written (groups.ts). */
+  /** Set for an incremental rebuild: which of its operations are written (src/analysis/rebuild.ts). */
   scope?: RebuildScope;
 }
 

@@ -1,19 +1,36 @@
-// The settle loop: raw spans and logs are committed at ingest; normalized operations and their failures are
-// rebuilt per group (groups.ts) once the group has been quiet for `settleMs`, and rebuilt again when late
-// data arrives. Rebuilding from stored data (not from the request in hand) is what lets spans and log
-// events sent minutes apart merge into one record per call, and makes `renormalize` the same code path.
+// The settle loop, an I/O shell: raw spans and logs are committed at ingest; normalized operations and their
+// failures are rebuilt per group (groups.ts) once the group has been quiet for `settleMs`, and rebuilt again
+// when late data arrives. The rebuild itself is pure (src/analysis/rebuild.ts, run by rebuild-job.ts in a
+// worker), the SQL is the store's (src/store/settle.ts), and which traces a rebuild reads is
+// src/analysis/tail.ts. Rebuilding from stored data (not from the request in hand) is what lets spans and
+// log events sent minutes apart merge into one record per call, and makes `renormalize` the same code path.
 //
 // Nothing is lost across restarts: a watermark in tracemill_state says "everything ingested before this
 // time has been settled"; at start, every group with data ingested since then is settled again.
-import { toClickHouseTime } from '../time.js';
 import type { Rules } from '../normalize/index.js';
 import type { Store } from '../store/clickhouse.js';
-import { RAW_LOG_SELECT, RAW_SPAN_SELECT, type RawLogRow } from '../store/read/records.js';
 import { restoreMessages } from '../store/read/spans.js';
+import {
+  groupsInRange,
+  groupsIngestedSince,
+  readLogsOf,
+  readLogsOfTraces,
+  readOperationsOf,
+  readSpansOfTraces,
+  readState,
+  readTails,
+  readUntracedLogs,
+  sessionsOfTraces,
+  tracesOfSessions,
+  writeOperations,
+  writeState,
+  writeTails,
+} from '../store/settle.js';
 import type { RawSpanRow } from '../store/read/spans.js';
-import { type OperationKey, OPERATION_COLUMNS } from '../store/rows/operations.js';
+import type { RawLogRow } from '../store/read/records.js';
+import type { OperationKey } from '../model/operation-row.js';
 import { type GroupTouch, groupKey, parseGroupKey, traceGroupKey } from './groups.js';
-import { type ConversationTail, MAX_TOUCHED_TRACES, TAIL_SLACK_MS, failureSignature, fitsTail, nextTail, parseTail, planIncrement, traceRanges } from './tail.js';
+import { type ConversationTail, MAX_TOUCHED_TRACES, TAIL_SLACK_MS, failureSignature, fitsTail, nextTail, parseTail, planIncrement, traceRanges } from '../analysis/tail.js';
 import type { JobGroup } from './rebuild-job.js';
 import { type RebuildRunner, WorkerRunner, inlineRunner } from './rebuild-pool.js';
 
@@ -149,11 +166,8 @@ export class Settler {
 
   /** Settles what was left from before a restart, then checks for quiet groups every settleMs/4. */
   async start(): Promise<void> {
-    const rows = await this.store.query<{ value: string }>(`SELECT argMax(value, updated_at) AS value FROM tracemill_state WHERE name = {n:String}`, {
-      n: WATERMARK,
-    });
     // A value `clean:<ms>` was written by a close that settled everything (markCleanClose): no margin needed.
-    const value = rows.length ? rows[0].value : '';
+    const value = await readState(this.store, WATERMARK);
     const clean = value.startsWith('clean:');
     const since = value ? Number(clean ? value.slice(6) : value) : 0;
     this.catchUpMargin = clean ? 0 : WATERMARK_MARGIN_MS;
@@ -200,22 +214,13 @@ export class Settler {
    */
   private async markCleanClose(closeStarted: number): Promise<void> {
     if (this.store.mode !== 'embedded' || this.pending.size || this.overflowSince !== undefined || this.inFlightSince !== undefined) return;
-    await this.store.command(`INSERT INTO tracemill_state (name, value) VALUES ({n:String}, {v:String})`, { n: WATERMARK, v: `clean:${closeStarted}` });
+    await writeState(this.store, WATERMARK, `clean:${closeStarted}`);
     this.savedWatermark = closeStarted;
   }
 
   /** Rebuilds every group with data in [since, until) — `tracemill renormalize`. */
   async renormalize(range: { since: Date; until?: Date; project?: string }): Promise<SettleResult> {
-    const params = { since: toClickHouseTime(range.since), until: toClickHouseTime(range.until ?? new Date(Date.now() + 86_400_000)), project: range.project ?? '' };
-    const keys = await this.store.query<{ project_id: string; k: string }>(
-      `SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM spans
-         WHERE start_time >= {since:DateTime64(3)} AND start_time < {until:DateTime64(3)} AND ({project:String} = '' OR project_id = {project:String})
-       UNION DISTINCT
-       SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM logs
-         WHERE timestamp >= {since:DateTime64(3)} AND timestamp < {until:DateTime64(3)} AND ({project:String} = '' OR project_id = {project:String})
-           AND (session_id != '' OR trace_id != '')`,
-      params,
-    );
+    const keys = await groupsInRange(this.store, { since: range.since, until: range.until ?? new Date(Date.now() + 86_400_000), project: range.project });
     const total: SettleResult = { groups: 0, operations: 0, failures: 0 };
     await this.serialize(async () => {
       for (const [project, list] of byProject(keys.map((r) => ({ project: r.project_id, key: r.k })))) {
@@ -286,7 +291,7 @@ export class Settler {
   private async saveWatermark(): Promise<void> {
     const mark = this.settledThrough() - WATERMARK_MARGIN_MS;
     if (mark - this.savedWatermark < 5_000) return;
-    await this.store.command(`INSERT INTO tracemill_state (name, value) VALUES ({n:String}, {v:String})`, { n: WATERMARK, v: String(mark) });
+    await writeState(this.store, WATERMARK, String(mark));
     this.savedWatermark = mark;
   }
 
@@ -301,19 +306,7 @@ export class Settler {
     this.overflowSince = undefined;
     this.catchUpCursor = undefined;
     const page = Math.max(1, Math.floor(this.maxPending / 2));
-    const rows = await this.store
-      .query<{ project_id: string; k: string; first: string }>(
-        `SELECT project_id, k, toString(min(t)) AS first FROM (
-           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM spans WHERE ingested_at >= {since:DateTime64(3)}
-           UNION ALL
-           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM logs
-            WHERE ingested_at >= {since:DateTime64(3)} AND (session_id != '' OR trace_id != ''))
-         GROUP BY project_id, k
-         HAVING (min(t), project_id, k) > ({cf:DateTime64(3)}, {cp:String}, {ck:String})
-         ORDER BY min(t), project_id, k LIMIT {page:UInt32}`,
-        { since: toClickHouseTime(new Date(Math.max(0, since - this.catchUpMargin))), cf: cursor.first, cp: cursor.project, ck: cursor.key, page },
-      )
-      .catch((e: Error) => {
+    const rows = await groupsIngestedSince(this.store, new Date(Math.max(0, since - this.catchUpMargin)), cursor, page).catch((e: Error) => {
         this.overflowSince = Math.min(this.overflowSince ?? Infinity, since); // tried again at the next tick
         this.catchUpCursor = cursor;
         throw e;
@@ -339,7 +332,6 @@ export class Settler {
     return v;
   }
 
-  /** Loads, rebuilds and writes a batch of groups of one project. */
   /** Rebuilds groups of one project whole (a conversation of more than PAGE_TRACES traces in pages). */
   private async rebuild(project: string, keys: string[]): Promise<SettleResult> {
     const sessions = new Set<string>();
@@ -350,32 +342,15 @@ export class Settler {
       if ('session' in g) sessions.add(g.session);
       else traces.add(g.trace);
     }
-    const p = { project };
     // A trace whose records name a conversation is rebuilt with the conversation.
-    if (traces.size) {
-      const named = await this.store.query<{ s: string }>(
-        `SELECT DISTINCT session_id AS s FROM spans WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != ''
-         UNION DISTINCT
-         SELECT DISTINCT session_id AS s FROM logs WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != ''`,
-        { ...p, traces: [...traces] },
-      );
-      for (const r of named) sessions.add(r.s);
-    }
+    if (traces.size) for (const r of await sessionsOfTraces(this.store, project, [...traces])) sessions.add(r.s);
     // A conversation of more than PAGE_TRACES traces is rebuilt in pages instead (bounded memory and work).
     const large = new Map<string, { t: string; start: number }[]>();
     if (sessions.size) {
-      const inSessions = await this.store.query<{ s: string; t: string; start: string }>(
-        `SELECT s, t, toString(min(start)) AS start FROM (
-           SELECT session_id AS s, trace_id AS t, toUnixTimestamp64Milli(start_time) AS start FROM spans WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)}
-           UNION ALL
-           SELECT session_id AS s, trace_id AS t, toUnixTimestamp64Milli(timestamp) AS start FROM logs WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)} AND trace_id != '')
-         GROUP BY s, t`,
-        { ...p, sessions: [...sessions] },
-      );
       const bySession = new Map<string, { t: string; start: number }[]>();
-      for (const r of inSessions) {
+      for (const r of await tracesOfSessions(this.store, project, [...sessions])) {
         const list = bySession.get(r.s) ?? [];
-        list.push({ t: r.t, start: Number(r.start) });
+        list.push({ t: r.t, start: r.start });
         bySession.set(r.s, list);
       }
       for (const [s, list] of bySession) {
@@ -404,19 +379,7 @@ export class Settler {
     if (!sessions.size && !traces.size && !keys.length) return paged;
     const traceList = [...traces];
     const sessionList = [...sessions];
-    const [spanRows, logRows] = await Promise.all([
-      traceList.length
-        ? this.store.query<RawSpanRow & { session_id: string }>(
-            `SELECT ${RAW_SPAN_SELECT}, session_id FROM spans FINAL WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)}`,
-            { ...p, traces: traceList },
-          )
-        : [],
-      this.store.query<RawLogRow & { session_id: string }>(
-        `SELECT ${RAW_LOG_SELECT}, session_id FROM logs FINAL WHERE project_id = {project:String}
-           AND (session_id IN {sessions:Array(String)} OR (trace_id != '' AND trace_id IN {traces:Array(String)}))`,
-        { ...p, sessions: sessionList, traces: traceList },
-      ),
-    ]);
+    const [spanRows, logRows] = await Promise.all([readSpansOfTraces(this.store, project, traceList), readLogsOf(this.store, project, sessionList, traceList)]);
     // A history message not readable yet (a replica behind in cluster mode) would leave the calls without their
     // input: retry the batch for a while rather than store operations missing it.
     this.waitForMessages(project + '\u0000' + keys[0], await restoreMessages(this.store, project, spanRows));
@@ -444,11 +407,7 @@ export class Settler {
 
     const lookup = new Set(groups.keys());
     for (const t of traceList) lookup.add(traceGroupKey(t));
-    const previous = await this.store.query<{ group_key: string; trace_id: string; span_id: string; day: string }>(
-      `SELECT group_key, trace_id, span_id, toString(day) AS day FROM operations FINAL
-        WHERE project_id = {project:String} AND group_key IN {keys:Array(String)}`,
-      { ...p, keys: [...lookup] },
-    );
+    const previous = await readOperationsOf(this.store, project, [...lookup]);
     const previousOf = new Map<string, OperationKey[]>();
     for (const r of previous) {
       // A trace group's rows belong to the conversation that now holds the trace, if any.
@@ -464,7 +423,7 @@ export class Settler {
     const version = this.nextVersion();
     const out = await this.runner.run({ project, version: version.toString(), groups: jobGroups });
     const result: SettleResult = { groups: out.groups + paged.groups, operations: out.operations + paged.operations, failures: out.failures + paged.failures };
-    if (out.body) await this.store.insertRows('operations', OPERATION_COLUMNS, Buffer.from(out.body));
+    if (out.body) await writeOperations(this.store, out.body);
     // Each conversation's tail, for the incremental rebuilds that follow (tail.ts).
     const tails: [string, ConversationTail][] = [];
     for (const [key, g] of groups) if (key.startsWith('s:') && (g.spans.length || g.logs.length)) tails.push([key, nextTail(undefined, traceRanges(g.spans, g.logs))]);
@@ -484,11 +443,8 @@ export class Settler {
     this.missingSince.delete(batchId);
   }
 
-  private async writeTails(project: string, version: bigint, tails: [string, ConversationTail][]): Promise<void> {
-    if (!tails.length) return;
-    let body = '';
-    for (const [key, tail] of tails) body += `[${JSON.stringify(project)},${JSON.stringify(key)},${version},${JSON.stringify(JSON.stringify(tail))}]\n`;
-    await this.store.insertRows('conversation_tails', TAIL_COLUMNS, Buffer.from(body));
+  private writeTails(project: string, version: bigint, tails: [string, ConversationTail][]): Promise<void> {
+    return writeTails(this.store, project, version, tails.map(([key, tail]) => [key, JSON.stringify(tail)]));
   }
 
   /**
@@ -525,14 +481,7 @@ export class Settler {
     const full: string[] = [];
     if (traceGroups.length) {
       // A trace whose records name a conversation (its other spans do not) belongs to that conversation.
-      const named = await this.store.query<{ t: string; s: string }>(
-        `SELECT trace_id AS t, min(session_id) AS s FROM (
-           SELECT trace_id, session_id FROM spans WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != ''
-           UNION ALL
-           SELECT trace_id, session_id FROM logs WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != '')
-         GROUP BY trace_id`,
-        { project, traces: traceGroups.map((p) => p.key.slice(2)) },
-      );
+      const named = await sessionsOfTraces(this.store, project, traceGroups.map((p) => p.key.slice(2)));
       const sessionOf = new Map(named.map((r) => [r.t, r.s]));
       for (const p of traceGroups) {
         const trace = p.key.slice(2);
@@ -549,11 +498,7 @@ export class Settler {
     const known = [...changes].filter(([, c]) => c.traces !== null).map(([s]) => groupKey(s, ''));
     const tails = new Map<string, ConversationTail>();
     if (known.length) {
-      const rows = await this.store.query<{ group_key: string; tail: string }>(
-        `SELECT group_key, argMax(tail, version) AS tail FROM conversation_tails WHERE project_id = {project:String} AND group_key IN {keys:Array(String)} GROUP BY group_key`,
-        { project, keys: known },
-      );
-      for (const r of rows) {
+      for (const r of await readTails(this.store, project, known)) {
         const t = parseTail(r.tail);
         if (t) tails.set(r.group_key, t);
       }
@@ -594,10 +539,7 @@ export class Settler {
     const plan = planIncrement(tail, touched, logs);
     const rebuild = new Set(plan.rebuild);
     const read = [...plan.rebuild, ...plan.context];
-    const p = { project, session, traces: read };
-    const spanRows = read.length
-      ? await this.store.query<RawSpanRow>(`SELECT ${RAW_SPAN_SELECT} FROM spans FINAL WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)}`, p)
-      : [];
+    const spanRows = await readSpansOfTraces(this.store, project, read);
     // Log events without a trace id join the trace running at their time: read those around the traces read.
     let lo = logs?.lo ?? Infinity;
     let hi = logs?.hi ?? -Infinity;
@@ -610,16 +552,8 @@ export class Settler {
       hi = Math.max(hi, t.end);
     }
     const [traced, untraced] = await Promise.all([
-      read.length
-        ? this.store.query<RawLogRow>(`SELECT ${RAW_LOG_SELECT} FROM logs FINAL WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)}`, p)
-        : [],
-      Number.isFinite(lo)
-        ? this.store.query<RawLogRow>(
-            `SELECT ${RAW_LOG_SELECT} FROM logs FINAL WHERE project_id = {project:String} AND session_id = {session:String} AND trace_id = ''
-               AND timestamp >= {lo:DateTime64(3)} AND timestamp <= {hi:DateTime64(3)}`,
-            { ...p, lo: toClickHouseTime(new Date(lo - TAIL_SLACK_MS)), hi: toClickHouseTime(new Date(hi + TAIL_SLACK_MS)) },
-          )
-        : [],
+      readLogsOfTraces(this.store, project, read),
+      Number.isFinite(lo) ? readUntracedLogs(this.store, project, session, new Date(lo - TAIL_SLACK_MS), new Date(hi + TAIL_SLACK_MS)) : [],
     ]);
     const logRows = [...traced, ...untraced];
     const rebuiltRanges = traceRanges(
@@ -632,13 +566,7 @@ export class Settler {
 
     // The stored operations of these traces: those of the rebuilt ones are replaced (or tombstoned); those of
     // the context traces are compared, so only an operation whose failures changed is written again.
-    const stored = read.length
-      ? await this.store.query<{ group_key: string; trace_id: string; span_id: string; day: string; failure_modes: string[]; failure_severities: string[]; failure_evidence: string[] }>(
-          `SELECT group_key, trace_id, span_id, toString(day) AS day, failure_modes, failure_severities, failure_evidence FROM operations FINAL
-            WHERE project_id = {project:String} AND group_key IN {keys:Array(String)} AND trace_id IN {traces:Array(String)}`,
-          { ...p, keys: [key, ...plan.rebuild.map(traceGroupKey)] },
-        )
-      : [];
+    const stored = read.length ? await readOperationsOf(this.store, project, [key, ...plan.rebuild.map(traceGroupKey)], read) : [];
     const previous: OperationKey[] = [];
     const context = new Map<string, { signature: string; day: string }>();
     for (const r of stored) {
@@ -654,7 +582,7 @@ export class Settler {
       version: version.toString(),
       groups: [{ key, spans: spanRows, logs: logRows, previous, scope: { rebuild, context } }],
     });
-    if (out.body) await this.store.insertRows('operations', OPERATION_COLUMNS, Buffer.from(out.body));
+    if (out.body) await writeOperations(this.store, out.body);
     const next = nextTail(tail, rebuiltRanges);
     await this.writeTails(project, version, [[key, next]]);
     this.opts.onRebuilt?.(out.groups);
@@ -662,7 +590,6 @@ export class Settler {
   }
 }
 
-const TAIL_COLUMNS = ['project_id', 'group_key', 'version', 'tail'];
 /** A conversation with more traces than this is rebuilt whole in pages of this many, in time order (tail.ts). */
 const PAGE_TRACES = 256;
 
