@@ -1,10 +1,11 @@
 // Google ADK, tracer scope `gcp.vertex.agent`: invocation > invoke_agent <name> (older
 // `agent_run [name]`) > call_llm | execute_tool <tool>. gen_ai.system is the framework (`gcp.vertex.agent`),
 // content lives in gcp.vertex.agent.llm_request / llm_response (Gemini JSON) and tool_call_args /
-// tool_response; AgentTool wraps a child invoke_agent (a subagent), transfer_to_agent is a handoff.
+// tool_response; AgentTool wraps a child invoke_agent (a subagent), transfer_to_agent is a handoff. A tool
+// that threw is a bare `execute_tool <tool>` span; parallel calls get an extra `execute_tool (merged)` span.
 import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
-import { fillGenAi, firstFinishReason, genAiKind } from '../genai.js';
+import { fillGenAi, firstFinishReason, genAiKind, toolOfSpanName } from '../genai.js';
 import { systemMessages, toChatMessages, toToolDefinitions } from '../messages.js';
 import type { Operation, OperationKind } from '../../model/operation.js';
 import { has, isObj, str, structured, toNumber, toText } from '../values.js';
@@ -13,12 +14,19 @@ import type { SpanDialect } from './types.js';
 export const NAME = 'google-adk';
 const SCOPE = 'gcp.vertex.agent';
 const P = 'gcp.vertex.agent.';
+const MERGED = '(merged tools)';
 
 function kindOf(span: { name: string }, a: Attributes): OperationKind {
   if (span.name === 'call_llm') return 'llm';
   if (span.name.startsWith('agent_run')) return 'agent';
   if (span.name === 'invocation' || span.name === 'send_data') return 'other';
-  return genAiKind(a);
+  // The span over parallel calls, each of which has its own execute_tool span: not a call itself.
+  if (str(a, 'gen_ai.tool.name') === MERGED) return 'other';
+  const k = genAiKind(a);
+  // A tool that threw: ADK ends its span without any attribute (its error is only in the next model request,
+  // see normalize/tool-outcome-from-request.ts); the span name still names the tool.
+  if (k === 'other' && toolOfSpanName(span.name)) return 'tool';
+  return k;
 }
 
 function llmContent(op: Operation, a: Attributes): void {
