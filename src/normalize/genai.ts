@@ -49,16 +49,6 @@ export function genAiKind(a: Attributes): OperationKind {
   return 'other';
 }
 
-/**
- * The tool a semconv tool span names (`execute_tool {gen_ai.tool.name}`), for spans that lost their attributes
- * (ADK ends the span of a tool that threw without setting any). Names in parentheses are not tools
- * (ADK's `execute_tool (merged)`).
- */
-export function toolOfSpanName(name: string): string {
-  const m = /^execute_tool (\S.*)$/.exec(name);
-  return m && !m[1].startsWith('(') ? m[1].trim() : '';
-}
-
 const FINISH_MAP: Record<string, string> = {
   stop: 'stop',
   end_turn: 'stop',
@@ -160,7 +150,7 @@ export function fillGenAi(op: Operation, a: Attributes, span?: Span): void {
   if (!op.agentName) op.agentName = str(a, 'gen_ai.agent.name');
   if (!op.agentId) op.agentId = str(a, 'gen_ai.agent.id');
   if (op.kind === 'tool' || op.kind === 'handoff') {
-    if (!op.toolName) op.toolName = str(a, 'gen_ai.tool.name') || (span ? toolOfSpanName(span.name) : '');
+    if (!op.toolName) op.toolName = str(a, 'gen_ai.tool.name');
     if (!op.toolCallId) op.toolCallId = firstStr(a, ['gen_ai.tool.call.id', 'gen_ai.tool.call_id']);
     if (!op.toolArguments) op.toolArguments = str(a, 'gen_ai.tool.call.arguments');
     if (!op.toolResult) op.toolResult = str(a, 'gen_ai.tool.call.result');

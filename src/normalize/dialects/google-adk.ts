@@ -5,7 +5,7 @@
 // that threw is a bare `execute_tool <tool>` span; parallel calls get an extra `execute_tool (merged)` span.
 import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
-import { fillGenAi, firstFinishReason, genAiKind, toolOfSpanName } from '../genai.js';
+import { fillGenAi, firstFinishReason, genAiKind } from '../genai.js';
 import { systemMessages, toChatMessages, toToolDefinitions } from '../messages.js';
 import type { Operation, OperationKind } from '../../model/operation.js';
 import { has, isObj, str, structured, toNumber, toText } from '../values.js';
@@ -15,6 +15,16 @@ export const NAME = 'google-adk';
 const SCOPE = 'gcp.vertex.agent';
 const P = 'gcp.vertex.agent.';
 const MERGED = '(merged tools)';
+
+/**
+ * The tool an ADK tool span names (`execute_tool <tool>`). Only ADK's own spans are read this way: other
+ * emitters name the span after a wrapper (OpenLLMetry names a LangChain tool span
+ * `execute_tool DynamicStructuredTool`). `execute_tool (merged)` names no tool.
+ */
+function toolOfSpanName(name: string): string {
+  const m = /^execute_tool (\S.*)$/.exec(name);
+  return m && !m[1].startsWith('(') ? m[1].trim() : '';
+}
 
 function kindOf(span: { name: string }, a: Attributes): OperationKind {
   if (span.name === 'call_llm') return 'llm';
@@ -75,6 +85,7 @@ export const googleAdkSpans: SpanDialect = {
       if (m) op.agentName = m[1];
     }
     if (op.kind === 'tool') {
+      op.toolName = str(a, 'gen_ai.tool.name') || toolOfSpanName(span.name);
       op.toolArguments = str(a, P + 'tool_call_args');
       op.toolResult = str(a, P + 'tool_response');
       if (str(a, 'gen_ai.tool.name') === 'transfer_to_agent') {
