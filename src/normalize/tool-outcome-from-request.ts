@@ -2,7 +2,7 @@
 // of a tool that threw without setting any attribute, and the error exists only in what it sends the model
 // next (a Gemini functionResponse with `error`, see messages.ts). The call is found in the output of the model
 // call that asked for it, when that call is the tool span's parent (as in ADK); its result in the next model
-// request of the trace, which carries the conversation so far: right after the asking call's own input comes
+// request of the trace that carries the conversation so far: right after the asking call's own input comes
 // its output, then the results of its calls. By call id when the call has one, else by position (the k-th
 // call of that tool in the output answers to the k-th result of that tool), and only when the request
 // repeats that output exactly: no guess.
@@ -76,15 +76,21 @@ export function toolOutcomesFromRequests(ops: Operation[]): void {
       call = named[siblings.indexOf(tool)];
     }
     if (!call) continue;
-    const next = llms.find((o) => o !== asker && o.traceId === tool.traceId && cmpNanos(o.startTimeUnixNano, tool.startTimeUnixNano) >= 0);
-    if (!next) continue;
-    const id = call.id;
-    let result = id ? next.inputMessages.flatMap((m) => m.parts).find((p): p is Result => p.type === 'tool_result' && p.id === id) : undefined;
-    if (!result) {
+    const c = call;
+    const resultIn = (next: Operation): Result | undefined => {
+      const byId = c.id ? next.inputMessages.flatMap((m) => m.parts).find((p): p is Result => p.type === 'tool_result' && p.id === c.id) : undefined;
+      if (byId) return byId;
       const results = resultsAfter(asker, next);
-      if (!results || results.length !== calls.length) continue;
-      const mine = results.filter((r, i) => (r.name ?? calls[i].name) === tool.toolName);
-      result = mine[named.indexOf(call)];
+      if (!results || results.length !== calls.length) return undefined;
+      return results.filter((r, i) => (r.name ?? calls[i].name) === tool.toolName)[named.indexOf(c)];
+    };
+    // The first later model call of the trace that carries it (in a trace of several agents, the next model
+    // call may be another agent's).
+    let result: Result | undefined;
+    for (const o of llms) {
+      if (o === asker || o.traceId !== tool.traceId || cmpNanos(o.startTimeUnixNano, tool.startTimeUnixNano) < 0) continue;
+      result = resultIn(o);
+      if (result) break;
     }
     if (!result) continue;
     if (!tool.toolArguments) tool.toolArguments = call.arguments;
