@@ -13,24 +13,50 @@ import type { Attributes, LogRecord, Span } from '../model/otlp.js';
 import type { OperationKey, OperationRow } from '../store/rows/operations.js';
 import { sessionIdOf } from '../store/rows/session.js';
 import { SESSION_KEYS } from '../normalize/dialects/index.js';
+import { failureSignature, nanosToMs } from './tail.js';
 
 export function groupKey(sessionId: string, traceId: string): string {
   return sessionId ? 's:' + sessionId : traceId ? 't:' + traceId : '';
 }
 
+/** What a request brought to one group: its trace ids, and the time range of its log events without one. */
+export interface GroupTouch {
+  key: string;
+  traces: string[];
+  /** Time range (ms) of log events without a trace id, or undefined when there were none. */
+  logs?: { lo: number; hi: number };
+}
+
+type TouchRecord = { traceId: string; attributes: Attributes; timeUnixNano?: string; observedTimeUnixNano?: string };
+
 /**
- * The distinct groups of a request's records (spans or log records), computed before the rows are written so
- * the decoded records need not outlive their encoding (objects that die young are cheap to collect).
+ * The groups of a request's records (spans or log records) and what each received, computed before the rows
+ * are written so the decoded records need not outlive their encoding (objects that die young are cheap to
+ * collect). The settle loop rebuilds only the traces a conversation received (tail.ts).
  */
-export function groupsOf(records: readonly { traceId: string; attributes: Attributes }[]): string[] {
-  const keys = new Set<string>();
-  let last = '';
+export function groupsOf(records: readonly TouchRecord[]): GroupTouch[] {
+  const touches = new Map<string, { key: string; traces: Set<string>; logs?: { lo: number; hi: number } }>();
+  let last: { key: string; traces: Set<string>; logs?: { lo: number; hi: number } } | undefined;
+  let lastTrace = '';
   for (const r of records) {
     const key = groupKey(sessionIdOf(r.attributes, SESSION_KEYS), r.traceId);
-    if (key && key !== last) keys.add(key);
-    last = key;
+    if (!key) continue;
+    if (!last || last.key !== key) {
+      last = touches.get(key);
+      if (!last) touches.set(key, (last = { key, traces: new Set() }));
+      lastTrace = '';
+    }
+    if (r.traceId) {
+      if (r.traceId !== lastTrace) last.traces.add(r.traceId);
+      lastTrace = r.traceId;
+    } else if (r.timeUnixNano !== undefined) {
+      const t = nanosToMs(r.timeUnixNano) || nanosToMs(r.observedTimeUnixNano ?? '');
+      if (!last.logs) last.logs = { lo: t, hi: t };
+      else if (t < last.logs.lo) last.logs.lo = t;
+      else if (t > last.logs.hi) last.logs.hi = t;
+    }
   }
-  return [...keys];
+  return [...touches.values()].map((t) => ({ key: t.key, traces: [...t.traces], logs: t.logs }));
 }
 
 export function traceGroupKey(traceId: string): string {
@@ -66,12 +92,23 @@ export interface GroupRebuild {
 const idOf = (traceId: string, spanId: string) => traceId + '/' + spanId;
 
 /**
+ * Limits an incremental rebuild's output (tail.ts): only the operations of the traces rebuilt (and those
+ * without a trace) are written; an operation of a context trace only when its failures changed (a finding
+ * that spans traces), with the day its stored row has.
+ */
+export interface RebuildScope {
+  rebuild: ReadonlySet<string>;
+  /** `trace/span` of each stored operation of the context traces -> its failures' signature and day. */
+  context: ReadonlyMap<string, { signature: string; day: string }>;
+}
+
+/**
  * Rebuilds one group: operations from its spans and logs (each call once), span-local and run-level failures
  * attached to the operation they concern, each operation's partition day (kept from its previous row so the
  * new version replaces it), and tombstones for previous rows (of this group, or of trace groups folded into
  * it) that the rebuild no longer produces.
  */
-export function rebuildGroup(input: GroupInput, previous: OperationKey[], rules: Rules | undefined): GroupRebuild {
+export function rebuildGroup(input: GroupInput, previous: OperationKey[], rules: Rules | undefined, scope?: RebuildScope): GroupRebuild {
   const ops: Operation[] = [];
   const seen = new Set<string>();
   for (const op of normalizeBatch(input.spans, input.logs, rules)) {
@@ -97,12 +134,19 @@ export function rebuildGroup(input: GroupInput, previous: OperationKey[], rules:
   const prevDay = new Map<string, string>();
   for (const p of previous) if (p.groupKey === input.key) prevDay.set(idOf(p.traceId, p.spanId), p.day);
   let failures = 0;
-  const rows: OperationRow[] = ops.map((op) => {
+  const rows: OperationRow[] = [];
+  for (const op of ops) {
     const id = idOf(op.traceId, op.spanId);
     const f = failuresOf.get(id) ?? [];
+    let day = prevDay.get(id);
+    if (scope && op.traceId !== '' && !scope.rebuild.has(op.traceId)) {
+      const stored = scope.context.get(id);
+      if (!stored || stored.signature === failureSignature(f)) continue;
+      day = stored.day;
+    }
     failures += f.length;
-    return { op, day: prevDay.get(id) ?? dayOf(op.startTimeUnixNano), failures: f };
-  });
+    rows.push({ op, day: day ?? dayOf(op.startTimeUnixNano), failures: f });
+  }
   const tombstones = previous.filter((p) => p.groupKey !== input.key || !seen.has(idOf(p.traceId, p.spanId)));
   return { key: input.key, rows, tombstones, failures };
 }
