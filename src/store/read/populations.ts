@@ -167,7 +167,8 @@ export async function countPopulation(store: Store, project: string, pop: Popula
       SELECT * FROM (
         SELECT trace_id, min(start_time) AS start,
                arrayDistinct(arrayFilter(x -> x != '', arrayConcat(groupArrayIf(toString(tool_name), kind = 'tool'), arrayFlatten(groupArray(arrayMap(x -> toString(x), failure_tools)))))) AS tools,
-               arrayFilter(x -> x != '', groupUniqArray(toString(op_model))) AS models
+               arrayFilter(x -> x != '', groupUniqArray(toString(op_model))) AS models,
+               groupArrayArray(arrayZip(arrayMap(x -> toString(x), failure_modes), arrayMap(x -> toString(x), failure_tools))) AS fails
           FROM ops GROUP BY trace_id
       ) AS g ${needAttrs ? `LEFT JOIN (${attrs}) AS a USING trace_id` : ''}
       ${runConds.length ? `WHERE ${runConds.join(' AND ')}` : ''}
@@ -179,40 +180,35 @@ export async function countPopulation(store: Store, project: string, pop: Popula
     if (opts.dims.includes('harness')) parts.push("[tuple('harness', toString(harness))]");
     return `arrayConcat(${parts.join(', ')})`;
   };
-  const modeCond: string[] = ["m != ''"];
+  const modeCond: string[] = ["f.1 != ''"];
   if (opts.modes?.length) {
-    modeCond.push('m IN {modes:Array(String)}');
+    modeCond.push('has({modes:Array(String)}, f.1)');
     params.modes = opts.modes;
   }
-  if (pop.tool !== undefined) modeCond.push('ft = {tool:String}');
+  if (pop.tool !== undefined) modeCond.push('f.2 = {tool:String}');
 
-  const [runRows, failureRows] = await Promise.all([
-    store.query<{ dim: string; value: string; runs: string; first_seen: string }>(
-      `${withSql}
-       SELECT d.1 AS dim, d.2 AS value, count() AS runs, toString(toUnixTimestamp64Milli(min(start))) AS first_seen
-         FROM runs ARRAY JOIN ${dimParts("arrayMap(x -> tuple('tool', x), tools)", 'models')} AS d
-        GROUP BY dim, value`,
-      params,
-      { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
-    ),
-    store.query<{ mode: string; dim: string; value: string; affected: string; failures: string; examples: string[] }>(
-      `${withSql}
-       SELECT m AS mode, d.1 AS dim, d.2 AS value, uniqExact(trace_id) AS affected, count() AS failures, ${examples > 0 ? 'groupUniqArray({examples:UInt32})(trace_id)' : 'CAST([], \'Array(String)\')'} AS examples
-         FROM (
-           SELECT o.trace_id AS trace_id, toString(m) AS m, toString(ft) AS ft, r.models AS models${needAttrs ? ', r.harness AS harness' : ''}
-             FROM ops AS o ARRAY JOIN o.failure_modes AS m, o.failure_tools AS ft
-             INNER JOIN runs AS r ON o.trace_id = r.trace_id
-            WHERE ${modeCond.join(' AND ')}
-         )
-         ARRAY JOIN ${dimParts("if(ft != '', [tuple('tool', ft)], [])", 'models')} AS d
-        GROUP BY mode, dim, value`,
-      params,
-      { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
-    ),
-  ]);
+  // One scan: each run stands for itself under each of its dimension values ('run' items) and for each of
+  // its failures (mode, tool) under the failure's dimension values ('failure' items). A query for the runs
+  // and another joining the failing operations to the runs read the operations twice (each computes ops).
+  const items = `arrayConcat(
+      arrayMap(d -> tuple('run', '', d.1, d.2), ${dimParts("arrayMap(x -> tuple('tool', x), tools)", 'models')}),
+      arrayFlatten(arrayMap(f -> arrayMap(d -> tuple('failure', f.1, d.1, d.2), ${dimParts("if(f.2 != '', [tuple('tool', f.2)], [])", 'models')}),
+                            arrayFilter(f -> ${modeCond.join(' AND ')}, fails))))`;
+  const rows = await store.query<{ what: string; mode: string; dim: string; value: string; n: string; affected: string; first_seen: string; examples: string[] }>(
+    `${withSql}
+     SELECT it.1 AS what, it.2 AS mode, it.3 AS dim, it.4 AS value, count() AS n, uniqExactIf(trace_id, what = 'failure') AS affected,
+            toString(toUnixTimestamp64Milli(min(start))) AS first_seen,
+            ${examples > 0 ? "groupUniqArrayIf({examples:UInt32})(trace_id, what = 'failure')" : "CAST([], 'Array(String)')"} AS examples
+       FROM runs ARRAY JOIN ${items} AS it
+      GROUP BY what, mode, dim, value`,
+    params,
+    { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
+  );
+  const runRows = rows.filter((r) => r.what === 'run');
+  const failureRows = rows.filter((r) => r.what === 'failure');
   return {
-    runs: runRows.map((r) => ({ dim: r.dim as RunsRow['dim'], value: r.value, runs: Number(r.runs), first_seen: Number(r.first_seen) })),
-    failures: failureRows.map((r) => ({ mode: r.mode, dim: r.dim as FailureRow['dim'], value: r.value, affected: Number(r.affected), failures: Number(r.failures), examples: r.examples })),
+    runs: runRows.map((r) => ({ dim: r.dim as RunsRow['dim'], value: r.value, runs: Number(r.n), first_seen: Number(r.first_seen) })),
+    failures: failureRows.map((r) => ({ mode: r.mode, dim: r.dim as FailureRow['dim'], value: r.value, affected: Number(r.affected), failures: Number(r.n), examples: r.examples })),
   };
 }
 
