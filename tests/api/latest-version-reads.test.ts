@@ -5,7 +5,7 @@
 // tombstone hides the operation), so these reads must give exactly what FINAL means, page by page.
 import t from 'tap';
 import { operationsSql } from '../../bench/operations-sql.js';
-import { countPopulation } from '../../src/store/read/populations.js';
+import { type PopulationCounts, countPopulation, countPopulations } from '../../src/store/read/populations.js';
 import { startTestService } from '../helpers/service.js';
 
 const svc = await startTestService({ settleMs: 3_600_000 });
@@ -143,9 +143,12 @@ t.test('failure instances: each failure of the latest versions once, newest firs
   }
 });
 
-t.test('population counts: runs and failures per tool and model', async (t) => {
+const POPS: { model?: string; tool?: string }[] = [{}, { model: 'model-1' }, { tool: 'tool_3' }];
+
+t.test('population counts: runs and failures per tool and model, one population at a time and several in one scan', async (t) => {
   for (const r of ranges) {
-    for (const pop of [{}, { model: 'model-1' }, { tool: 'tool_3' }] as { model?: string; tool?: string }[]) {
+    const together = await countPopulations(svc.store, 'default', POPS.map((pop) => ({ ...pop, ranges: [r] })), { harnessAttributes: [], dims: ['tool', 'model'], examples: 3 });
+    for (const [k, pop] of POPS.entries()) {
       const inPop = ops.filter((o) => inRange(r, o));
       const runs = new Map<string, { tools: Set<string>; models: Set<string>; first: number }>();
       for (const o of inPop) {
@@ -181,23 +184,25 @@ t.test('population counts: runs and failures per tool and model', async (t) => {
           }
         });
       }
-      const counts = await countPopulation(svc.store, 'default', { ...pop, ranges: [r] }, { harnessAttributes: [], dims: ['tool', 'model'], examples: 3 });
-      const label = `${r.from.toISOString()} ${JSON.stringify(pop)}`;
-      t.ok(runRows.size > 3 && failRows.size > 3, `${label}: rows to compare`);
-      t.same(
-        Object.fromEntries(counts.runs.map((x) => [`${x.dim}|${x.value}`, { runs: x.runs, first_seen: x.first_seen }])),
-        Object.fromEntries(runRows),
-        `${label}: runs`,
-      );
-      t.same(
-        Object.fromEntries(counts.failures.map((x) => [`${x.mode}|${x.dim}|${x.value}`, { failures: x.failures, affected: x.affected }])),
-        Object.fromEntries([...failRows].map(([k, v]) => [k, { failures: v.failures, affected: v.affected.size }])),
-        `${label}: failures`,
-      );
-      t.ok(
-        counts.failures.every((x) => x.examples.length === Math.min(3, failRows.get(`${x.mode}|${x.dim}|${x.value}`)!.affected.size) && x.examples.every((id) => failRows.get(`${x.mode}|${x.dim}|${x.value}`)!.affected.has(id))),
-        `${label}: examples are affected runs`,
-      );
+      const alone = await countPopulation(svc.store, 'default', { ...pop, ranges: [r] }, { harnessAttributes: [], dims: ['tool', 'model'], examples: 3 });
+      for (const [how, counts] of [['alone', alone], ['together', together[k]]] as [string, PopulationCounts][]) {
+        const label = `${r.from.toISOString()} ${JSON.stringify(pop)} ${how}`;
+        t.ok(runRows.size > 3 && failRows.size > 3, `${label}: rows to compare`);
+        t.same(
+          Object.fromEntries(counts.runs.map((x) => [`${x.dim}|${x.value}`, { runs: x.runs, first_seen: x.first_seen }])),
+          Object.fromEntries(runRows),
+          `${label}: runs`,
+        );
+        t.same(
+          Object.fromEntries(counts.failures.map((x) => [`${x.mode}|${x.dim}|${x.value}`, { failures: x.failures, affected: x.affected }])),
+          Object.fromEntries([...failRows].map(([k, v]) => [k, { failures: v.failures, affected: v.affected.size }])),
+          `${label}: failures`,
+        );
+        t.ok(
+          counts.failures.every((x) => x.examples.length === Math.min(3, failRows.get(`${x.mode}|${x.dim}|${x.value}`)!.affected.size) && x.examples.every((id) => failRows.get(`${x.mode}|${x.dim}|${x.value}`)!.affected.has(id))),
+          `${label}: examples are affected runs`,
+        );
+      }
     }
   }
 });
