@@ -49,6 +49,11 @@ export const SETTINGS = {
   queueMaxBytes: ['TRACEMILL_QUEUE_MAX_BYTES', positiveInt.default(256 * MiB), 'Write queue bound; beyond it requests get 429/UNAVAILABLE (bytes of encoded rows).'],
   retryAfterSeconds: ['TRACEMILL_RETRY_AFTER_SECONDS', positiveInt.default(2), 'Retry-After sent with 429 and 503 answers.'],
   settleMs: ['TRACEMILL_SETTLE_MS', z.coerce.number().int().min(0).default(5000), 'Quiet time after a trace or session last received data before its normalized records and failures are rebuilt (ms).'],
+  settleMaxWaitMs: [
+    'TRACEMILL_SETTLE_MAX_WAIT_MS',
+    positiveInt.default(10_000),
+    'Longest a conversation that keeps receiving data waits before what it received so far is normalized, without a quiet time (ms); its later data is added in the next rebuild.',
+  ],
   settleMaxPending: [
     'TRACEMILL_SETTLE_MAX_PENDING',
     positiveInt.default(100_000),

@@ -8,6 +8,7 @@ import type { ServiceMetrics } from './service-metrics.js';
 import { CONVERSATION_KEYS, SESSION_KEYS } from './normalize/dialects/index.js';
 import type { MetricPoint } from './model/metrics.js';
 import type { LogRecord, Span } from './model/otlp.js';
+import type { GroupTouch } from './settle/groups.js';
 import { encodeLogs } from './store/rows/logs.js';
 import { encodeMetricPoints } from './store/rows/metrics.js';
 import type { CommittedMessages } from './store/rows/messages.js';
@@ -34,9 +35,9 @@ export interface SinkOptions {
    * What afterCommit needs of a request's items, taken before the write: the items themselves are not kept
    * while the INSERT runs (they would survive into the old generation and make every collection dearer).
    */
-  commitKeys?: (signal: string, items: unknown[]) => string[];
+  commitKeys?: (signal: string, items: unknown[]) => GroupTouch[];
   /** Called once a request's rows are committed (the settle loop marks their groups for normalization). */
-  afterCommit?: (signal: string, keys: string[], ctx: IngestContext) => void;
+  afterCommit?: (signal: string, keys: GroupTouch[], ctx: IngestContext) => void;
   limits?: ItemLimits;
   metrics?: ServiceMetrics;
   /** Most items accepted in one request; more is refused with 413 (send smaller batches). */
@@ -49,7 +50,7 @@ export function createSink(writer: BatchWriter, builders: Record<string, RowBuil
   const sink: Sink = <T>(signal: Signal<T>, items: T[], ctx: IngestContext): Promise<void> => {
     let written: Promise<void>;
     let count: number;
-    let keys: string[];
+    let keys: GroupTouch[];
     let limited: LimitOutcome | undefined;
     try {
       const build = builders[signal.name];

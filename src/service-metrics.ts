@@ -56,6 +56,12 @@ export class ServiceMetrics {
     help: 'Groups (conversations or traces) whose normalized records were rebuilt',
     registers: [this.registry],
   });
+  readonly settleRowsRead = new Counter({
+    name: 'tracemill_settle_rows_read_total',
+    help: 'Stored span and log rows read by rebuilds (an incremental rebuild reads the traces that changed and its conversation\'s recent traces, not the whole conversation)',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
 
   readonly settleOverflows = new Counter({
     name: 'tracemill_settle_overflows_total',

@@ -19,8 +19,8 @@ import { mcpRoutes } from './api/mcp.js';
 import { uiRoutes } from './api/ui.js';
 import { queryRoutes } from './api/query/index.js';
 import { healthRoutes } from './api/health.js';
-import { groupsOf } from './analysis/groups.js';
-import { Settler } from './analysis/settle.js';
+import { type GroupTouch, groupsOf } from './settle/groups.js';
+import { Settler } from './settle/settler.js';
 import { AlertsConfig } from './alerts/config.js';
 import { RegressionLoop } from './alerts/loop.js';
 import { loadRules } from './normalize/load-rules.js';
@@ -95,9 +95,14 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   });
   const normalizer = new Settler(store, {
     settleMs: config.settleMs,
+    maxWaitMs: config.settleMaxWaitMs,
     rules,
     onError: (err) => http.log.warn({ err: err.message }, 'normalization failed; will retry'),
     onRebuilt: (groups) => metrics.settleRebuilds.inc(groups),
+    onRead: ({ spans, logs }) => {
+      metrics.settleRowsRead.inc({ table: 'spans' }, spans);
+      metrics.settleRowsRead.inc({ table: 'logs' }, logs);
+    },
     worker: true,
     maxPending: config.settleMaxPending,
     onOverflow: (pending) => {
@@ -111,8 +116,8 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     harnessAttributes: config.harnessAttributes,
     log: { warn: (obj, msg) => http.log.warn(obj, msg) },
   });
-  const commitKeys = (signal: string, items: unknown[]): string[] => (signal === 'metrics' ? [] : groupsOf(items as (Span | LogRecord)[]));
-  const afterCommit = (_signal: string, keys: string[], ctx: { project: string }) => normalizer.touchGroups(ctx.project, keys);
+  const commitKeys = (signal: string, items: unknown[]): GroupTouch[] => (signal === 'metrics' ? [] : groupsOf(items as (Span | LogRecord)[]));
+  const afterCommit = (_signal: string, keys: GroupTouch[], ctx: { project: string }) => normalizer.touchGroups(ctx.project, keys);
   const metrics = new ServiceMetrics({
     queuedBytes: () => writer.queuedBytes,
     queuedRequests: () => writer.stats.queuedRequests,

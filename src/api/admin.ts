@@ -4,7 +4,7 @@ import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fas
 import { z } from 'zod';
 import type { Store } from '../store/clickhouse.js';
 import { migrate } from '../store/migrate.js';
-import type { Settler } from '../analysis/settle.js';
+import type { Settler } from '../settle/settler.js';
 import { TimeParam } from '../time.js';
 import { projectOf } from './query/project.js';
 import { badRequest } from './query/errors.js';

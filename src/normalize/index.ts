@@ -16,6 +16,7 @@ import { type Rules, applyLogRules, applySpanRules } from './rules.js';
 import { inheritToolCallFromParent } from './tool-call-parent.js';
 import { demoteLlmWrappers } from './llm-wrappers.js';
 import { toolsFromRequests } from './tool-from-request.js';
+import { toolOutcomesFromRequests } from './tool-outcome-from-request.js';
 
 export const UNKNOWN_DIALECT = 'unknown';
 
@@ -44,6 +45,7 @@ export function normalizeSpans(spans: Span[], rules?: Rules): Operation[] {
   const out = coalesce(ops);
   inheritToolCallFromParent(out);
   demoteLlmWrappers(out, parents);
+  toolOutcomesFromRequests(out);
   toolsFromRequests(out);
   estimateCompactions(out);
   return linkAgents(out, parents);

@@ -249,6 +249,10 @@ function toPart(p: Record<string, unknown>, role: Role): ChatPart | null {
     const fr = p.functionResponse;
     const part: ChatPart = { type: 'tool_result', id: toText(fr.id ?? ''), content: toText(fr.response) };
     if (typeof fr.name === 'string') part.name = fr.name;
+    // The Gemini API's convention: the function's output under `output`, its failure under `error` (ADK sends
+    // a tool that threw this way).
+    const r = fr.response;
+    if (isObj(r) && r.error !== undefined && r.error !== null && r.error !== '' && r.output === undefined) part.isError = true;
     return part;
   }
   // Bedrock Converse blocks (Strands): {toolUse: {toolUseId, name, input}}, {toolResult: {toolUseId, content, status}}.

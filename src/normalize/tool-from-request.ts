@@ -8,7 +8,8 @@ import { cmpNanos } from './values.js';
 
 type Call = Extract<ChatPart, { type: 'tool_call' }>;
 
-function canonical(text: string): string {
+/** JSON text with sorted keys and no whitespace (other text trimmed): arguments compared as JSON. */
+export function canonical(text: string): string {
   try {
     return JSON.stringify(sortKeys(JSON.parse(text)));
   } catch {

@@ -31,6 +31,12 @@ t.test('repeated_tool_call', async (t) => {
 
   const requested = seq(agent(), op({ kind: 'llm', finishReason: 'tool_calls', outputMessages: assistant(call('search', '{"q":"x"}', 'c1')) }), op({ kind: 'llm', finishReason: 'tool_calls', outputMessages: assistant(call('search', '{"q": "x"}', 'c2')) }), answer('found'));
   matchAll(t, detectRun(requested), [{ mode: 'repeated_tool_call', spanId: requested[2].spanId, toolName: 'search' }], 'requested calls when no tool operation has arguments');
+  const failed = { status: 'error' as const, errorMessage: 'weather service unavailable' };
+  t.same(modes(seq(agent(), tool('get_weather', '{"city":"Paris"}', failed), tool('get_weather', '{"city":"Paris"}'), answer('rain'))), [], 'a retry after the call failed is not a repeat');
+  const retriedTwice = seq(agent(), tool('get_weather', '{"city":"Paris"}', failed), tool('get_weather', '{"city":"Paris"}', failed), tool('get_weather', '{"city":"Paris"}'), answer('rain'));
+  matchAll(t, detectRun(retriedTwice), [{ mode: 'repeated_tool_call', spanId: retriedTwice[3].spanId, severity: 'low', evidence: /called 3 times/ }], 'a retry of a failed retry is a repeat');
+  const afterRetry = seq(agent(), tool('get_weather', '{"city":"Paris"}', failed), tool('get_weather', '{"city":"Paris"}'), tool('get_weather', '{"city":"Paris"}'), answer('rain'));
+  matchAll(t, detectRun(afterRetry), [{ mode: 'repeated_tool_call', spanId: afterRetry[3].spanId, severity: 'low' }], 'a call after the retry succeeded is a repeat');
   const sameCallTwice = seq(agent(), op({ kind: 'llm', finishReason: 'tool_calls', outputMessages: assistant(call('search', '{"q":"x"}', 'c1')) }), op({ kind: 'llm', finishReason: 'tool_calls', outputMessages: assistant(call('search', '{"q":"x"}', 'c1')) }), answer('found'));
   t.same(modes(sameCallTwice), [], 'one call id seen twice is one call');
 });

@@ -1,7 +1,7 @@
-// A local OpenAI-compatible model server for the agent-framework tests: Chat Completions and the Responses
-// API, plain JSON or server-sent events. It plays one script, the same for every framework: the turn is
-// chosen by how many tool results the request carries, so a framework's retries or extra requests cannot
-// shift it.
+// A local model server for the agent-framework tests: OpenAI Chat Completions and the Responses API, plain
+// JSON or server-sent events, and the Gemini API (generateContent, streamGenerateContent). It plays one
+// script, the same for every framework: the turn is chosen by how many tool results the request carries, so
+// a framework's retries or extra requests cannot shift it.
 //   turn 0: get_weather {"city":"Paris"}        (the tool fails this time)
 //   turn 1: get_weather {"city":"Paris"}        (succeeds)
 //   turn 2-4: search_docs {"query":"umbrella"}   (the same arguments three times)
@@ -30,6 +30,8 @@ export function scriptedTurn(results: number): Call | null {
 export interface FakeModel {
   /** Base URL with /v1, for OpenAI clients. */
   url: string;
+  /** Base URL without a path, for Gemini clients (@google/genai adds /v1beta/models/<model>:generateContent). */
+  origin: string;
   /** Each request: path, and the tool results it carried. */
   requests: { path: string; results: number; stream: boolean }[];
   close(): Promise<void>;
@@ -108,6 +110,27 @@ function responses(call: Call | null, stream: boolean, res: ServerResponse): voi
   res.end();
 }
 
+/**
+ * The Gemini API's answer, for the model named in the path. Like the Gemini API (not Vertex AI), the function
+ * call carries no id: the client assigns one.
+ */
+function gemini(call: Call | null, model: string, stream: boolean, res: ServerResponse): void {
+  const part = call ? { functionCall: { name: call.name, args: JSON.parse(call.arguments) as unknown } } : { text: ANSWER };
+  const body = {
+    candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: USAGE.input, candidatesTokenCount: USAGE.output, totalTokenCount: USAGE.input + USAGE.output },
+    modelVersion: model,
+    responseId: `gemini_${++seq}`,
+  };
+  if (!stream) {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(body));
+    return;
+  }
+  res.setHeader('content-type', 'text/event-stream');
+  res.end(`data: ${JSON.stringify(body)}\n\n`);
+}
+
 export async function startFakeModel(): Promise<FakeModel> {
   const requests: FakeModel['requests'] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -122,11 +145,13 @@ export async function startFakeModel(): Promise<FakeModel> {
       }
       const path = (req.url ?? '').split('?')[0];
       const results = countResults(body);
-      const stream = body.stream === true;
+      const stream = body.stream === true || path.endsWith(':streamGenerateContent');
       requests.push({ path, results, stream });
       const call = scriptedTurn(results);
       if (path.endsWith('/chat/completions')) return chat(call, stream, res);
       if (path.endsWith('/responses')) return responses(call, stream, res);
+      const g = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
+      if (g) return gemini(call, g[1], g[2] === 'streamGenerateContent', res);
       res.statusCode = 404;
       res.end(JSON.stringify({ error: { message: `the fake model has no ${path}` } }));
     });
@@ -135,6 +160,7 @@ export async function startFakeModel(): Promise<FakeModel> {
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/v1`,
+    origin: `http://127.0.0.1:${port}`,
     requests,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -70,3 +70,26 @@ t.test('tool definitions in every shape', async (t) => {
     [{ name: 'a', description: 'A', parameters: { type: 'object' } }, { name: 'b', parameters: { type: 'object' } }, { name: 'c', parameters: {} }, { name: 'd' }],
   );
 });
+
+t.test("Gemini functionResponse: `error` marks a failed call, `output` or any other object does not", async (t) => {
+  const parts = toChatMessages([
+    {
+      role: 'user',
+      parts: [
+        { functionResponse: { name: 'a', response: { error: 'boom' } } },
+        { functionResponse: { name: 'b', response: { output: 'fine', error: '' } } },
+        { functionResponse: { name: 'c', response: { result: 'ok' } } },
+        { functionResponse: { name: 'd', response: { error: null } } },
+      ],
+    },
+  ])[0].parts;
+  t.same(
+    parts.map((p) => [p.type === 'tool_result' ? p.name : '', p.type === 'tool_result' && p.isError === true]),
+    [
+      ['a', true],
+      ['b', false],
+      ['c', false],
+      ['d', false],
+    ],
+  );
+});

@@ -1,4 +1,4 @@
-import { Settler } from '../../analysis/settle.js';
+import { Settler } from '../../settle/settler.js';
 import { loadConfig } from '../../config.js';
 import { loadRules } from '../../normalize/load-rules.js';
 import { migrate } from '../../store/migrate.js';

@@ -1,7 +1,8 @@
 // Google ADK, tracer scope `gcp.vertex.agent`: invocation > invoke_agent <name> (older
 // `agent_run [name]`) > call_llm | execute_tool <tool>. gen_ai.system is the framework (`gcp.vertex.agent`),
 // content lives in gcp.vertex.agent.llm_request / llm_response (Gemini JSON) and tool_call_args /
-// tool_response; AgentTool wraps a child invoke_agent (a subagent), transfer_to_agent is a handoff.
+// tool_response; AgentTool wraps a child invoke_agent (a subagent), transfer_to_agent is a handoff. A tool
+// that threw is a bare `execute_tool <tool>` span; parallel calls get an extra `execute_tool (merged)` span.
 import type { Attributes } from '../../model/otlp.js';
 import { spanOp } from '../base.js';
 import { fillGenAi, firstFinishReason, genAiKind } from '../genai.js';
@@ -13,12 +14,29 @@ import type { SpanDialect } from './types.js';
 export const NAME = 'google-adk';
 const SCOPE = 'gcp.vertex.agent';
 const P = 'gcp.vertex.agent.';
+const MERGED = '(merged tools)';
+
+/**
+ * The tool an ADK tool span names (`execute_tool <tool>`). Only ADK's own spans are read this way: other
+ * emitters name the span after a wrapper (OpenLLMetry names a LangChain tool span
+ * `execute_tool DynamicStructuredTool`). `execute_tool (merged)` names no tool.
+ */
+function toolOfSpanName(name: string): string {
+  const m = /^execute_tool (\S.*)$/.exec(name);
+  return m && !m[1].startsWith('(') ? m[1].trim() : '';
+}
 
 function kindOf(span: { name: string }, a: Attributes): OperationKind {
   if (span.name === 'call_llm') return 'llm';
   if (span.name.startsWith('agent_run')) return 'agent';
   if (span.name === 'invocation' || span.name === 'send_data') return 'other';
-  return genAiKind(a);
+  // The span over parallel calls, each of which has its own execute_tool span: not a call itself.
+  if (str(a, 'gen_ai.tool.name') === MERGED) return 'other';
+  const k = genAiKind(a);
+  // A tool that threw: ADK ends its span without any attribute (its error is only in the next model request,
+  // see normalize/tool-outcome-from-request.ts); the span name still names the tool.
+  if (k === 'other' && toolOfSpanName(span.name)) return 'tool';
+  return k;
 }
 
 function llmContent(op: Operation, a: Attributes): void {
@@ -67,6 +85,7 @@ export const googleAdkSpans: SpanDialect = {
       if (m) op.agentName = m[1];
     }
     if (op.kind === 'tool') {
+      op.toolName = str(a, 'gen_ai.tool.name') || toolOfSpanName(span.name);
       op.toolArguments = str(a, P + 'tool_call_args');
       op.toolResult = str(a, P + 'tool_response');
       if (str(a, 'gen_ai.tool.name') === 'transfer_to_agent') {

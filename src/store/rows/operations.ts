@@ -3,30 +3,16 @@
 // src/model/operation.ts): the column named there, encoded by the field's type.
 import type { z } from 'zod';
 import type { Failure } from '../../model/failure.js';
+import type { OperationKey, OperationRow } from '../../model/operation-row.js';
 import { CompactionSchema, type Operation, OperationSchema, emptyOperation, fieldMeta, fieldType } from '../../model/operation.js';
 
-/** Operations are written by the settle loop (src/analysis/settle.ts), not the ingest writer: JSON lines. */
+/** Operations are written by the settle loop (src/settle/settler.ts), not the ingest writer: JSON lines. */
 export interface JsonRows {
   table: string;
   columns: readonly string[];
   /** JSONCompactEachRow lines, each ending in '\n'. */
   body: string;
   rows: number;
-}
-
-/** An operation as written: where it lives (partition day, group) and what was found on it. */
-export interface OperationRow {
-  op: Operation;
-  day: string;
-  failures: Failure[];
-}
-
-/** A previous row the new rebuild no longer has: its key, to write a tombstone. */
-export interface OperationKey {
-  day: string;
-  groupKey: string;
-  traceId: string;
-  spanId: string;
 }
 
 const ZERO_NS = '0';

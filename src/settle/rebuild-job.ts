@@ -4,8 +4,9 @@
 import type { Rules } from '../normalize/index.js';
 import { type RawLogRow, rowsToLogs, rowsToSpans } from '../store/read/records.js';
 import type { RawSpanRow } from '../store/read/spans.js';
-import { type OperationKey, encodeOperations } from '../store/rows/operations.js';
-import { rebuildGroup } from './groups.js';
+import type { OperationKey } from '../model/operation-row.js';
+import { encodeOperations } from '../store/rows/operations.js';
+import { type RebuildScope, rebuildGroup } from '../analysis/rebuild.js';
 
 export interface JobGroup {
   key: string;
@@ -13,6 +14,8 @@ export interface JobGroup {
   logs: RawLogRow[];
   /** The group's previous rows (and those of trace groups folded into it): kept days, tombstones. */
   previous: OperationKey[];
+  /** Set for an incremental rebuild: which of its operations are written (src/analysis/rebuild.ts). */
+  scope?: RebuildScope;
 }
 
 export interface RebuildJob {
@@ -35,7 +38,7 @@ export function runRebuildJob(job: RebuildJob, rules: Rules | undefined): Rebuil
   const bodies: string[] = [];
   const version = BigInt(job.version);
   for (const g of job.groups) {
-    const rebuilt = rebuildGroup({ key: g.key, spans: rowsToSpans(g.spans), logs: rowsToLogs(g.logs) }, g.previous, rules);
+    const rebuilt = rebuildGroup({ key: g.key, spans: rowsToSpans(g.spans), logs: rowsToLogs(g.logs) }, g.previous, rules, g.scope);
     if (rebuilt.rows.length === 0 && rebuilt.tombstones.length === 0) continue;
     bodies.push(encodeOperations(job.project, g.key, version, rebuilt.rows, rebuilt.tombstones).body);
     out.groups++;

@@ -1,24 +1,44 @@
-// The settle loop: raw spans and logs are committed at ingest; normalized operations and their failures are
-// rebuilt per group (groups.ts) once the group has been quiet for `settleMs`, and rebuilt again when late
-// data arrives. Rebuilding from stored data (not from the request in hand) is what lets spans and log
-// events sent minutes apart merge into one record per call, and makes `renormalize` the same code path.
+// The settle loop, an I/O shell: raw spans and logs are committed at ingest; normalized operations and their
+// failures are rebuilt per group (groups.ts) once the group has been quiet for `settleMs`, and rebuilt again
+// when late data arrives. The rebuild itself is pure (src/analysis/rebuild.ts, run by rebuild-job.ts in a
+// worker), the SQL is the store's (src/store/settle.ts), and which traces a rebuild reads is
+// src/analysis/tail.ts. Rebuilding from stored data (not from the request in hand) is what lets spans and
+// log events sent minutes apart merge into one record per call, and makes `renormalize` the same code path.
 //
 // Nothing is lost across restarts: a watermark in tracemill_state says "everything ingested before this
 // time has been settled"; at start, every group with data ingested since then is settled again.
-import { toClickHouseTime } from '../time.js';
 import type { Rules } from '../normalize/index.js';
 import type { Store } from '../store/clickhouse.js';
-import { RAW_LOG_SELECT, RAW_SPAN_SELECT, type RawLogRow } from '../store/read/records.js';
 import { restoreMessages } from '../store/read/spans.js';
+import {
+  groupsInRange,
+  groupsIngestedSince,
+  readLogsOf,
+  readLogsOfTraces,
+  readOperationsOf,
+  readSpansOfTraces,
+  readState,
+  readTails,
+  readUntracedLogs,
+  sessionsOfTraces,
+  tracesOfSessions,
+  writeOperations,
+  writeState,
+  writeTails,
+} from '../store/settle.js';
 import type { RawSpanRow } from '../store/read/spans.js';
-import { type OperationKey, OPERATION_COLUMNS } from '../store/rows/operations.js';
-import { groupKey, parseGroupKey, traceGroupKey } from './groups.js';
+import type { RawLogRow } from '../store/read/records.js';
+import type { OperationKey } from '../model/operation-row.js';
+import { type GroupTouch, groupKey, parseGroupKey, traceGroupKey } from './groups.js';
+import { type ConversationTail, MAX_TOUCHED_TRACES, TAIL_SLACK_MS, failureSignature, fitsTail, nextTail, parseTail, planIncrement, traceRanges } from '../analysis/tail.js';
 import type { JobGroup } from './rebuild-job.js';
 import { type RebuildRunner, WorkerRunner, inlineRunner } from './rebuild-pool.js';
 
 export interface SettleOptions {
   /** Quiet time after a group's last data before it is rebuilt (ms). */
   settleMs: number;
+  /** Longest a group that keeps receiving data waits before it is rebuilt anyway (ms; none when unset). */
+  maxWaitMs?: number;
   rules?: Rules;
   /**
    * Groups rebuilt per store round trip (16). Their rows are read and parsed on the event loop, so the batch
@@ -28,6 +48,8 @@ export interface SettleOptions {
   onError?: (err: Error) => void;
   /** Told how many groups each rebuild wrote (counters). */
   onRebuilt?: (groups: number) => void;
+  /** Told how many stored span and log rows each rebuild read (a counter: incremental rebuilds read only what changed). */
+  onRead?: (rows: { spans: number; logs: number }) => void;
   /** Run normalization and detection in a worker thread (the service), not on the calling thread (the CLI). */
   worker?: boolean;
   /** Most groups kept waiting in memory; past it they are found again from the stored data (catch-up). */
@@ -47,6 +69,10 @@ interface Pending {
   key: string;
   firstSeen: number;
   lastSeen: number;
+  /** Traces that received data since the last rebuild; null when not known (caught up from the store: rebuilt whole). */
+  traces: Set<string> | null;
+  /** Time range (ms) of log events without a trace id received since the last rebuild. */
+  logs?: { lo: number; hi: number };
 }
 
 const WATERMARK = 'settle_watermark';
@@ -92,24 +118,36 @@ export class Settler {
     this.maxPending = opts.maxPending ?? 100_000;
   }
 
-  /** Marks groups dirty (their data is committed): the keys groupsOf() listed for a request. */
-  touchGroups(project: string, keys: readonly string[]): void {
+  /** Marks groups dirty (their data is committed): what groupsOf() listed for a request. */
+  touchGroups(project: string, touches: readonly GroupTouch[]): void {
     const now = Date.now();
-    for (const key of keys) this.touch(project, key, now);
+    for (const t of touches) this.touch(project, t.key, now, now, t.traces, t.logs);
   }
 
-  /** `firstSeen`: a group put back (failed or left at shutdown) keeps the age it had, which the watermark follows. */
-  private touch(project: string, key: string, now: number, firstSeen = now): void {
+  /**
+   * `firstSeen`: a group put back (failed or left at shutdown) keeps the age it had, which the watermark follows.
+   * `traces` null: what changed is not known (catch-up), so the group is rebuilt whole.
+   */
+  private touch(project: string, key: string, now: number, firstSeen = now, traces: Iterable<string> | null = null, logs?: { lo: number; hi: number }): void {
     const id = project + '\u0000' + key;
     const p = this.pending.get(id);
     if (p) {
       p.lastSeen = Math.max(p.lastSeen, now);
       p.firstSeen = Math.min(p.firstSeen, firstSeen);
+      if (traces === null) p.traces = null;
+      else if (p.traces) {
+        for (const t of traces) p.traces.add(t);
+        if (p.traces.size > MAX_TOUCHED_TRACES) p.traces = null;
+      }
+      if (logs) p.logs = p.logs ? { lo: Math.min(p.logs.lo, logs.lo), hi: Math.max(p.logs.hi, logs.hi) } : { ...logs };
     } else if (this.pending.size >= this.maxPending) {
       if (this.overflowSince === undefined) this.opts.onOverflow?.(this.pending.size);
       this.overflowSince = Math.min(this.overflowSince ?? Infinity, firstSeen);
       this.catchUpCursor = undefined; // this group may sort before the cursor: the catch-up starts over
-    } else this.pending.set(id, { project, key, firstSeen, lastSeen: now });
+    } else {
+      const set = traces === null ? null : new Set(traces);
+      this.pending.set(id, { project, key, firstSeen, lastSeen: now, traces: set && set.size <= MAX_TOUCHED_TRACES ? set : null, logs: logs && { ...logs } });
+    }
   }
 
   get pendingGroups(): number {
@@ -128,11 +166,8 @@ export class Settler {
 
   /** Settles what was left from before a restart, then checks for quiet groups every settleMs/4. */
   async start(): Promise<void> {
-    const rows = await this.store.query<{ value: string }>(`SELECT argMax(value, updated_at) AS value FROM tracemill_state WHERE name = {n:String}`, {
-      n: WATERMARK,
-    });
     // A value `clean:<ms>` was written by a close that settled everything (markCleanClose): no margin needed.
-    const value = rows.length ? rows[0].value : '';
+    const value = await readState(this.store, WATERMARK);
     const clean = value.startsWith('clean:');
     const since = value ? Number(clean ? value.slice(6) : value) : 0;
     this.catchUpMargin = clean ? 0 : WATERMARK_MARGIN_MS;
@@ -179,22 +214,13 @@ export class Settler {
    */
   private async markCleanClose(closeStarted: number): Promise<void> {
     if (this.store.mode !== 'embedded' || this.pending.size || this.overflowSince !== undefined || this.inFlightSince !== undefined) return;
-    await this.store.command(`INSERT INTO tracemill_state (name, value) VALUES ({n:String}, {v:String})`, { n: WATERMARK, v: `clean:${closeStarted}` });
+    await writeState(this.store, WATERMARK, `clean:${closeStarted}`);
     this.savedWatermark = closeStarted;
   }
 
   /** Rebuilds every group with data in [since, until) — `tracemill renormalize`. */
   async renormalize(range: { since: Date; until?: Date; project?: string }): Promise<SettleResult> {
-    const params = { since: toClickHouseTime(range.since), until: toClickHouseTime(range.until ?? new Date(Date.now() + 86_400_000)), project: range.project ?? '' };
-    const keys = await this.store.query<{ project_id: string; k: string }>(
-      `SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM spans
-         WHERE start_time >= {since:DateTime64(3)} AND start_time < {until:DateTime64(3)} AND ({project:String} = '' OR project_id = {project:String})
-       UNION DISTINCT
-       SELECT DISTINCT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k FROM logs
-         WHERE timestamp >= {since:DateTime64(3)} AND timestamp < {until:DateTime64(3)} AND ({project:String} = '' OR project_id = {project:String})
-           AND (session_id != '' OR trace_id != '')`,
-      params,
-    );
+    const keys = await groupsInRange(this.store, { since: range.since, until: range.until ?? new Date(Date.now() + 86_400_000), project: range.project });
     const total: SettleResult = { groups: 0, operations: 0, failures: 0 };
     await this.serialize(async () => {
       for (const [project, list] of byProject(keys.map((r) => ({ project: r.project_id, key: r.k })))) {
@@ -222,29 +248,34 @@ export class Settler {
         await this.catchUp().catch((e: Error) => this.opts.onError?.(e));
       }
       const cutoff = all ? Infinity : Date.now() - this.opts.settleMs;
+      // A conversation that never goes quiet (a long-running agent) is still rebuilt every maxWaitMs: only
+      // its new traces (tail.ts), so its figures trail its data by that much at most.
+      const waitedOut = all ? Infinity : Date.now() - (this.opts.maxWaitMs ?? Infinity);
       const due: Pending[] = [];
       for (const [id, p] of this.pending) {
-        if (p.lastSeen > cutoff) continue;
+        if (p.lastSeen > cutoff && p.firstSeen > waitedOut) continue;
         due.push(p);
         this.pending.delete(id);
         this.inFlightSince = Math.min(this.inFlightSince ?? Infinity, p.firstSeen);
       }
       let failed: Error | undefined;
-      const firstSeen = new Map(due.map((p) => [p.project + '\u0000' + p.key, p.firstSeen]));
-      for (const [project, list] of byProject(due)) {
+      const putBack = (batch: Pending[]) => {
+        const now = Date.now();
+        for (const p of batch) this.touch(p.project, p.key, now, p.firstSeen, p.traces, p.logs);
+      };
+      for (const list of pendingByProject(due).values()) {
         for (let i = 0; i < list.length; i += this.batchGroups) {
           const batch = list.slice(i, i + this.batchGroups);
           if (Date.now() >= this.stopAt) {
             // Shutting down: what is not started stays pending, so the watermark does not pass it.
-            for (const key of batch) this.touch(project, key, Date.now(), firstSeen.get(project + '\u0000' + key));
+            putBack(batch);
             continue;
           }
           try {
-            await this.rebuild(project, batch);
+            await this.rebuildDue(batch[0].project, batch);
           } catch (e) {
             // Keep them pending: the next tick retries (a store outage must not lose normalization).
-            const now = Date.now();
-            for (const key of batch) this.touch(project, key, now, firstSeen.get(project + '\u0000' + key));
+            putBack(batch);
             this.opts.onError?.(e as Error);
             failed ??= e as Error;
           }
@@ -260,7 +291,7 @@ export class Settler {
   private async saveWatermark(): Promise<void> {
     const mark = this.settledThrough() - WATERMARK_MARGIN_MS;
     if (mark - this.savedWatermark < 5_000) return;
-    await this.store.command(`INSERT INTO tracemill_state (name, value) VALUES ({n:String}, {v:String})`, { n: WATERMARK, v: String(mark) });
+    await writeState(this.store, WATERMARK, String(mark));
     this.savedWatermark = mark;
   }
 
@@ -275,19 +306,7 @@ export class Settler {
     this.overflowSince = undefined;
     this.catchUpCursor = undefined;
     const page = Math.max(1, Math.floor(this.maxPending / 2));
-    const rows = await this.store
-      .query<{ project_id: string; k: string; first: string }>(
-        `SELECT project_id, k, toString(min(t)) AS first FROM (
-           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM spans WHERE ingested_at >= {since:DateTime64(3)}
-           UNION ALL
-           SELECT project_id, if(session_id != '', concat('s:', session_id), concat('t:', trace_id)) AS k, ingested_at AS t FROM logs
-            WHERE ingested_at >= {since:DateTime64(3)} AND (session_id != '' OR trace_id != ''))
-         GROUP BY project_id, k
-         HAVING (min(t), project_id, k) > ({cf:DateTime64(3)}, {cp:String}, {ck:String})
-         ORDER BY min(t), project_id, k LIMIT {page:UInt32}`,
-        { since: toClickHouseTime(new Date(Math.max(0, since - this.catchUpMargin))), cf: cursor.first, cp: cursor.project, ck: cursor.key, page },
-      )
-      .catch((e: Error) => {
+    const rows = await groupsIngestedSince(this.store, new Date(Math.max(0, since - this.catchUpMargin)), cursor, page).catch((e: Error) => {
         this.overflowSince = Math.min(this.overflowSince ?? Infinity, since); // tried again at the next tick
         this.catchUpCursor = cursor;
         throw e;
@@ -313,7 +332,7 @@ export class Settler {
     return v;
   }
 
-  /** Loads, rebuilds and writes a batch of groups of one project. */
+  /** Rebuilds groups of one project whole (a conversation of more than PAGE_TRACES traces in pages). */
   private async rebuild(project: string, keys: string[]): Promise<SettleResult> {
     const sessions = new Set<string>();
     const traces = new Set<string>();
@@ -323,52 +342,48 @@ export class Settler {
       if ('session' in g) sessions.add(g.session);
       else traces.add(g.trace);
     }
-    const p = { project };
     // A trace whose records name a conversation is rebuilt with the conversation.
-    if (traces.size) {
-      const named = await this.store.query<{ s: string }>(
-        `SELECT DISTINCT session_id AS s FROM spans WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != ''
-         UNION DISTINCT
-         SELECT DISTINCT session_id AS s FROM logs WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)} AND session_id != ''`,
-        { ...p, traces: [...traces] },
-      );
-      for (const r of named) sessions.add(r.s);
-    }
+    if (traces.size) for (const r of await sessionsOfTraces(this.store, project, [...traces])) sessions.add(r.s);
+    // A conversation of more than PAGE_TRACES traces is rebuilt in pages instead (bounded memory and work).
+    const large = new Map<string, { t: string; start: number }[]>();
     if (sessions.size) {
-      const inSessions = await this.store.query<{ t: string }>(
-        `SELECT DISTINCT trace_id AS t FROM spans WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)}
-         UNION DISTINCT
-         SELECT DISTINCT trace_id AS t FROM logs WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)} AND trace_id != ''`,
-        { ...p, sessions: [...sessions] },
-      );
-      for (const r of inSessions) traces.add(r.t);
+      const bySession = new Map<string, { t: string; start: number }[]>();
+      for (const r of await tracesOfSessions(this.store, project, [...sessions])) {
+        const list = bySession.get(r.s) ?? [];
+        list.push({ t: r.t, start: r.start });
+        bySession.set(r.s, list);
+      }
+      for (const [s, list] of bySession) {
+        if (list.length > PAGE_TRACES) {
+          large.set(s, list);
+          sessions.delete(s);
+        }
+      }
+      for (const [s, list] of bySession) if (!large.has(s)) for (const r of list) traces.add(r.t);
+      for (const list of large.values()) for (const r of list) traces.delete(r.t);
+      keys = keys.filter((k) => !(k.startsWith('s:') && large.has(k.slice(2))));
     }
+    const paged: SettleResult = { groups: 0, operations: 0, failures: 0 };
+    for (const [session, list] of large) {
+      list.sort((a, b) => a.start - b.start || (a.t < b.t ? -1 : 1));
+      let tail: ConversationTail = { traces: [], truncated: false };
+      for (let i = 0; i < list.length; i += PAGE_TRACES) {
+        const r = await this.rebuildIncremental(project, session, new Set(list.slice(i, i + PAGE_TRACES).map((x) => x.t)), undefined, tail);
+        if (!r) throw new Error(`rebuilding conversation ${session} in pages: a page did not follow the one before`);
+        tail = r.tail;
+        paged.groups = Math.max(paged.groups, r.groups);
+        paged.operations += r.operations;
+        paged.failures += r.failures;
+      }
+    }
+    if (!sessions.size && !traces.size && !keys.length) return paged;
     const traceList = [...traces];
     const sessionList = [...sessions];
-    const [spanRows, logRows] = await Promise.all([
-      traceList.length
-        ? this.store.query<RawSpanRow & { session_id: string }>(
-            `SELECT ${RAW_SPAN_SELECT}, session_id FROM spans FINAL WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)}`,
-            { ...p, traces: traceList },
-          )
-        : [],
-      this.store.query<RawLogRow & { session_id: string }>(
-        `SELECT ${RAW_LOG_SELECT}, session_id FROM logs FINAL WHERE project_id = {project:String}
-           AND (session_id IN {sessions:Array(String)} OR (trace_id != '' AND trace_id IN {traces:Array(String)}))`,
-        { ...p, sessions: sessionList, traces: traceList },
-      ),
-    ]);
+    const [spanRows, logRows] = await Promise.all([readSpansOfTraces(this.store, project, traceList), readLogsOf(this.store, project, sessionList, traceList)]);
     // A history message not readable yet (a replica behind in cluster mode) would leave the calls without their
     // input: retry the batch for a while rather than store operations missing it.
-    const missing = await restoreMessages(this.store, project, spanRows);
-    const batchId = project + '\u0000' + keys[0];
-    if (missing > 0) {
-      const since = this.missingSince.get(batchId) ?? Date.now();
-      if (this.missingSince.size > 10_000) this.missingSince.clear(); // batches that never came back
-      this.missingSince.set(batchId, since);
-      if (Date.now() - since < MISSING_MESSAGES_RETRY_MS) throw new Error(`${missing} span attributes reference history messages the store does not have yet; retrying`);
-    }
-    this.missingSince.delete(batchId);
+    this.waitForMessages(project + '\u0000' + keys[0], await restoreMessages(this.store, project, spanRows));
+    this.opts.onRead?.({ spans: spanRows.length, logs: logRows.length });
 
     // Each trace goes with the conversation one of its records names (the smallest id if several do).
     const sessionOfTrace = new Map<string, string>();
@@ -392,11 +407,7 @@ export class Settler {
 
     const lookup = new Set(groups.keys());
     for (const t of traceList) lookup.add(traceGroupKey(t));
-    const previous = await this.store.query<{ group_key: string; trace_id: string; span_id: string; day: string }>(
-      `SELECT group_key, trace_id, span_id, toString(day) AS day FROM operations FINAL
-        WHERE project_id = {project:String} AND group_key IN {keys:Array(String)}`,
-      { ...p, keys: [...lookup] },
-    );
+    const previous = await readOperationsOf(this.store, project, [...lookup]);
     const previousOf = new Map<string, OperationKey[]>();
     for (const r of previous) {
       // A trace group's rows belong to the conversation that now holds the trace, if any.
@@ -409,12 +420,187 @@ export class Settler {
 
     const jobGroups: JobGroup[] = [];
     for (const [key, g] of groups) jobGroups.push({ key, spans: g.spans, logs: g.logs, previous: previousOf.get(key) ?? [] });
-    const out = await this.runner.run({ project, version: this.nextVersion().toString(), groups: jobGroups });
-    const result: SettleResult = { groups: out.groups, operations: out.operations, failures: out.failures };
-    if (out.body) await this.store.insertRows('operations', OPERATION_COLUMNS, Buffer.from(out.body));
+    const version = this.nextVersion();
+    const out = await this.runner.run({ project, version: version.toString(), groups: jobGroups });
+    const result: SettleResult = { groups: out.groups + paged.groups, operations: out.operations + paged.operations, failures: out.failures + paged.failures };
+    if (out.body) await writeOperations(this.store, out.body);
+    // Each conversation's tail, for the incremental rebuilds that follow (tail.ts).
+    const tails: [string, ConversationTail][] = [];
+    for (const [key, g] of groups) if (key.startsWith('s:') && (g.spans.length || g.logs.length)) tails.push([key, nextTail(undefined, traceRanges(g.spans, g.logs))]);
+    await this.writeTails(project, version, tails);
     this.opts.onRebuilt?.(result.groups);
     return result;
   }
+
+  /** A history message not readable yet (a replica behind in cluster mode): retry the batch for a while. */
+  private waitForMessages(batchId: string, missing: number): void {
+    if (missing > 0) {
+      const since = this.missingSince.get(batchId) ?? Date.now();
+      if (this.missingSince.size > 10_000) this.missingSince.clear(); // batches that never came back
+      this.missingSince.set(batchId, since);
+      if (Date.now() - since < MISSING_MESSAGES_RETRY_MS) throw new Error(`${missing} span attributes reference history messages the store does not have yet; retrying`);
+    }
+    this.missingSince.delete(batchId);
+  }
+
+  private writeTails(project: string, version: bigint, tails: [string, ConversationTail][]): Promise<void> {
+    return writeTails(this.store, project, version, tails.map(([key, tail]) => [key, JSON.stringify(tail)]));
+  }
+
+  /**
+   * Rebuilds the groups of one project that became due. A conversation built before, whose new data is known
+   * trace by trace, is rebuilt incrementally (tail.ts); the rest (new conversations, trace groups, groups
+   * caught up from the store) are rebuilt whole.
+   */
+  private async rebuildDue(project: string, batch: Pending[]): Promise<SettleResult> {
+    interface Change {
+      traces: Set<string> | null;
+      logs?: { lo: number; hi: number };
+      keys: string[];
+    }
+    const changes = new Map<string, Change>();
+    const change = (session: string): Change => {
+      let c = changes.get(session);
+      if (!c) changes.set(session, (c = { traces: new Set(), keys: [] }));
+      return c;
+    };
+    const traceGroups: Pending[] = [];
+    for (const p of batch) {
+      const g = parseGroupKey(p.key);
+      if (!g) continue;
+      if ('trace' in g) {
+        traceGroups.push(p);
+        continue;
+      }
+      const c = change(g.session);
+      c.keys.push(p.key);
+      if (p.traces === null) c.traces = null;
+      else if (c.traces) for (const t of p.traces) c.traces.add(t);
+      if (p.logs) c.logs = c.logs ? { lo: Math.min(c.logs.lo, p.logs.lo), hi: Math.max(c.logs.hi, p.logs.hi) } : { ...p.logs };
+    }
+    const full: string[] = [];
+    if (traceGroups.length) {
+      // A trace whose records name a conversation (its other spans do not) belongs to that conversation.
+      const named = await sessionsOfTraces(this.store, project, traceGroups.map((p) => p.key.slice(2)));
+      const sessionOf = new Map(named.map((r) => [r.t, r.s]));
+      for (const p of traceGroups) {
+        const trace = p.key.slice(2);
+        const session = sessionOf.get(trace);
+        if (!session) {
+          full.push(p.key);
+          continue;
+        }
+        const c = change(session);
+        c.keys.push(p.key);
+        c.traces?.add(trace);
+      }
+    }
+    const known = [...changes].filter(([, c]) => c.traces !== null).map(([s]) => groupKey(s, ''));
+    const tails = new Map<string, ConversationTail>();
+    if (known.length) {
+      for (const r of await readTails(this.store, project, known)) {
+        const t = parseTail(r.tail);
+        if (t) tails.set(r.group_key, t);
+      }
+    }
+    const total: SettleResult = { groups: 0, operations: 0, failures: 0 };
+    for (const [session, c] of changes) {
+      const tail = tails.get(groupKey(session, ''));
+      const r = tail && c.traces ? await this.rebuildIncremental(project, session, c.traces, c.logs, tail) : undefined;
+      if (!r) {
+        full.push(...c.keys);
+        continue;
+      }
+      total.groups += r.groups;
+      total.operations += r.operations;
+      total.failures += r.failures;
+    }
+    if (full.length) {
+      const r = await this.rebuild(project, full);
+      total.groups += r.groups;
+      total.operations += r.operations;
+      total.failures += r.failures;
+    }
+    return total;
+  }
+
+  /**
+   * Rebuilds the traces of a conversation that received data, with its tail's other traces read as context
+   * (tail.ts). Undefined when the conversation must be rebuilt whole instead (late data for an old trace).
+   */
+  private async rebuildIncremental(
+    project: string,
+    session: string,
+    touched: Set<string>,
+    logs: { lo: number; hi: number } | undefined,
+    tail: ConversationTail,
+  ): Promise<(SettleResult & { tail: ConversationTail }) | undefined> {
+    const key = groupKey(session, '');
+    const plan = planIncrement(tail, touched, logs);
+    const rebuild = new Set(plan.rebuild);
+    const read = [...plan.rebuild, ...plan.context];
+    const spanRows = await readSpansOfTraces(this.store, project, read);
+    // Log events without a trace id join the trace running at their time: read those around the traces read.
+    let lo = logs?.lo ?? Infinity;
+    let hi = logs?.hi ?? -Infinity;
+    for (const r of traceRanges(spanRows, []).values()) {
+      lo = Math.min(lo, r.start);
+      hi = Math.max(hi, r.end);
+    }
+    for (const t of tail.traces) {
+      lo = Math.min(lo, t.start);
+      hi = Math.max(hi, t.end);
+    }
+    const [traced, untraced] = await Promise.all([
+      readLogsOfTraces(this.store, project, read),
+      Number.isFinite(lo) ? readUntracedLogs(this.store, project, session, new Date(lo - TAIL_SLACK_MS), new Date(hi + TAIL_SLACK_MS)) : [],
+    ]);
+    const logRows = [...traced, ...untraced];
+    const rebuiltRanges = traceRanges(
+      spanRows.filter((r) => rebuild.has(r.trace_id)),
+      traced.filter((r) => rebuild.has(r.trace_id)),
+    );
+    if (!fitsTail(tail, rebuiltRanges)) return undefined;
+    this.waitForMessages(project + '\u0000' + key, await restoreMessages(this.store, project, spanRows));
+    this.opts.onRead?.({ spans: spanRows.length, logs: logRows.length });
+
+    // The stored operations of these traces: those of the rebuilt ones are replaced (or tombstoned); those of
+    // the context traces are compared, so only an operation whose failures changed is written again.
+    const stored = read.length ? await readOperationsOf(this.store, project, [key, ...plan.rebuild.map(traceGroupKey)], read) : [];
+    const previous: OperationKey[] = [];
+    const context = new Map<string, { signature: string; day: string }>();
+    for (const r of stored) {
+      if (rebuild.has(r.trace_id)) previous.push({ groupKey: r.group_key, traceId: r.trace_id, spanId: r.span_id, day: r.day });
+      else if (r.group_key === key) {
+        const failures = r.failure_modes.map((mode, i) => ({ mode, severity: r.failure_severities[i] ?? '', evidence: r.failure_evidence[i] ?? '' }));
+        context.set(r.trace_id + '/' + r.span_id, { signature: failureSignature(failures), day: r.day });
+      }
+    }
+    const version = this.nextVersion();
+    const out = await this.runner.run({
+      project,
+      version: version.toString(),
+      groups: [{ key, spans: spanRows, logs: logRows, previous, scope: { rebuild, context } }],
+    });
+    if (out.body) await writeOperations(this.store, out.body);
+    const next = nextTail(tail, rebuiltRanges);
+    await this.writeTails(project, version, [[key, next]]);
+    this.opts.onRebuilt?.(out.groups);
+    return { groups: out.groups, operations: out.operations, failures: out.failures, tail: next };
+  }
+}
+
+/** A conversation with more traces than this is rebuilt whole in pages of this many, in time order (tail.ts). */
+const PAGE_TRACES = 256;
+
+function pendingByProject(items: Pending[]): Map<string, Pending[]> {
+  const m = new Map<string, Pending[]>();
+  for (const it of items) {
+    const list = m.get(it.project);
+    if (list) list.push(it);
+    else m.set(it.project, [it]);
+  }
+  return m;
 }
 
 function byProject<T extends { project: string; key: string }>(items: T[]): Map<string, string[]> {

@@ -1,47 +1,13 @@
-// Pure parts of settling: which group a record belongs to, and one group's rebuild (normalize, detect,
-// attach failures, decide partition days and tombstones). The I/O around it is in settle.ts.
-//
-// A group is the unit normalization runs on: a conversation ('s:<session id>') when any of a trace's records
-// names one, else the trace ('t:<trace id>'). Spans and log events of one call can arrive in different
-// requests minutes apart, and Claude Code sends log events without a trace id: only a whole conversation
-// merges them into one record per call.
+// One group's rebuild, pure: normalize its spans and logs, detect, attach failures, decide partition days and
+// tombstones. The settle loop around it (src/settle/) reads the group's records and writes the rows. A group
+// is a conversation ('s:<session id>') or a trace without one ('t:<trace id>'): src/settle/groups.ts.
 import type { Failure } from '../model/failure.js';
 import { detectRun, detectSpan } from './detect.js';
 import { type Rules, normalizeBatch } from '../normalize/index.js';
 import type { Operation } from '../model/operation.js';
-import type { Attributes, LogRecord, Span } from '../model/otlp.js';
-import type { OperationKey, OperationRow } from '../store/rows/operations.js';
-import { sessionIdOf } from '../store/rows/session.js';
-import { SESSION_KEYS } from '../normalize/dialects/index.js';
-
-export function groupKey(sessionId: string, traceId: string): string {
-  return sessionId ? 's:' + sessionId : traceId ? 't:' + traceId : '';
-}
-
-/**
- * The distinct groups of a request's records (spans or log records), computed before the rows are written so
- * the decoded records need not outlive their encoding (objects that die young are cheap to collect).
- */
-export function groupsOf(records: readonly { traceId: string; attributes: Attributes }[]): string[] {
-  const keys = new Set<string>();
-  let last = '';
-  for (const r of records) {
-    const key = groupKey(sessionIdOf(r.attributes, SESSION_KEYS), r.traceId);
-    if (key && key !== last) keys.add(key);
-    last = key;
-  }
-  return [...keys];
-}
-
-export function traceGroupKey(traceId: string): string {
-  return 't:' + traceId;
-}
-
-export function parseGroupKey(key: string): { session: string } | { trace: string } | undefined {
-  if (key.startsWith('s:') && key.length > 2) return { session: key.slice(2) };
-  if (key.startsWith('t:') && key.length > 2) return { trace: key.slice(2) };
-  return undefined;
-}
+import type { LogRecord, Span } from '../model/otlp.js';
+import type { OperationKey, OperationRow } from '../model/operation-row.js';
+import { failureSignature } from './tail.js';
 
 /** UTC day (YYYY-MM-DD) of a nanosecond timestamp; the epoch for unset times. */
 export function dayOf(nanos: string): string {
@@ -66,12 +32,23 @@ export interface GroupRebuild {
 const idOf = (traceId: string, spanId: string) => traceId + '/' + spanId;
 
 /**
+ * Limits an incremental rebuild's output (tail.ts): only the operations of the traces rebuilt (and those
+ * without a trace) are written; an operation of a context trace only when its failures changed (a finding
+ * that spans traces), with the day its stored row has.
+ */
+export interface RebuildScope {
+  rebuild: ReadonlySet<string>;
+  /** `trace/span` of each stored operation of the context traces -> its failures' signature and day. */
+  context: ReadonlyMap<string, { signature: string; day: string }>;
+}
+
+/**
  * Rebuilds one group: operations from its spans and logs (each call once), span-local and run-level failures
  * attached to the operation they concern, each operation's partition day (kept from its previous row so the
  * new version replaces it), and tombstones for previous rows (of this group, or of trace groups folded into
  * it) that the rebuild no longer produces.
  */
-export function rebuildGroup(input: GroupInput, previous: OperationKey[], rules: Rules | undefined): GroupRebuild {
+export function rebuildGroup(input: GroupInput, previous: OperationKey[], rules: Rules | undefined, scope?: RebuildScope): GroupRebuild {
   const ops: Operation[] = [];
   const seen = new Set<string>();
   for (const op of normalizeBatch(input.spans, input.logs, rules)) {
@@ -97,12 +74,19 @@ export function rebuildGroup(input: GroupInput, previous: OperationKey[], rules:
   const prevDay = new Map<string, string>();
   for (const p of previous) if (p.groupKey === input.key) prevDay.set(idOf(p.traceId, p.spanId), p.day);
   let failures = 0;
-  const rows: OperationRow[] = ops.map((op) => {
+  const rows: OperationRow[] = [];
+  for (const op of ops) {
     const id = idOf(op.traceId, op.spanId);
     const f = failuresOf.get(id) ?? [];
+    let day = prevDay.get(id);
+    if (scope && op.traceId !== '' && !scope.rebuild.has(op.traceId)) {
+      const stored = scope.context.get(id);
+      if (!stored || stored.signature === failureSignature(f)) continue;
+      day = stored.day;
+    }
     failures += f.length;
-    return { op, day: prevDay.get(id) ?? dayOf(op.startTimeUnixNano), failures: f };
-  });
+    rows.push({ op, day: day ?? dayOf(op.startTimeUnixNano), failures: f });
+  }
   const tombstones = previous.filter((p) => p.groupKey !== input.key || !seen.has(idOf(p.traceId, p.spanId)));
   return { key: input.key, rows, tombstones, failures };
 }
