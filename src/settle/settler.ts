@@ -264,8 +264,7 @@ export class Settler {
         for (const p of batch) this.touch(p.project, p.key, now, p.firstSeen, p.traces, p.logs);
       };
       for (const list of pendingByProject(due).values()) {
-        for (let i = 0; i < list.length; i += this.batchGroups) {
-          const batch = list.slice(i, i + this.batchGroups);
+        for (const batch of batchesOf(list, this.batchGroups)) {
           if (Date.now() >= this.stopAt) {
             // Shutting down: what is not started stays pending, so the watermark does not pass it.
             putBack(batch);
@@ -592,6 +591,29 @@ export class Settler {
 
 /** A conversation with more traces than this is rebuilt whole in pages of this many, in time order (tail.ts). */
 const PAGE_TRACES = 256;
+
+/**
+ * Most traces a batch of due groups should hold (a group whose traces are not known counts as 16). The event
+ * loop parses the batch's rows; a batch of 16 conversations of 512 spans each kept /healthz waiting for
+ * 150 ms and more (bench/analysis.ts), so batches are cut by size as well as by count.
+ */
+const BATCH_TRACES = 64;
+
+function* batchesOf(list: Pending[], maxGroups: number): Generator<Pending[]> {
+  let batch: Pending[] = [];
+  let traces = 0;
+  for (const p of list) {
+    const n = p.traces?.size ?? 16;
+    if (batch.length && (batch.length >= maxGroups || traces + n > BATCH_TRACES)) {
+      yield batch;
+      batch = [];
+      traces = 0;
+    }
+    batch.push(p);
+    traces += n;
+  }
+  if (batch.length) yield batch;
+}
 
 function pendingByProject(items: Pending[]): Map<string, Pending[]> {
   const m = new Map<string, Pending[]>();
