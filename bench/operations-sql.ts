@@ -3,7 +3,8 @@
 const OPS_PER_TRACE = 20;
 const DAYS = 14;
 
-// Generated per row number n: trace = n / 20, position in the trace = n % 20 (0 = the agent run).
+// Generated per row number n: trace = n / 20, position in the trace = n % 20 (0 = the agent run). Ids are the
+// hashes' 8 bytes in hex (32 and 16 digits, as OTLP ids are: hex() of the number itself drops leading zeros).
 export function operationsSql(spans: number, now: number): string {
   return `
 INSERT INTO operations (project_id, day, group_key, trace_id, span_id, parent_span_id, start_time, end_time, kind, dialect, source, name,
@@ -22,9 +23,9 @@ SELECT 'default', toDate(st), concat('s:', sess), tid, sid, if(pos = 0, '', psid
   modes, arrayMap(x -> 'medium', modes), arrayMap(x -> 'span', modes), arrayMap(x -> 'exit code 1', modes), 1, 0
 FROM (
   SELECT number AS n, intDiv(number, ${OPS_PER_TRACE}) AS t, number % ${OPS_PER_TRACE} AS pos, cityHash64(number) AS h,
-    lower(hex(cityHash64(t, 'trace'))) || lower(hex(cityHash64(t, 'trace2'))) AS tid,
-    lower(hex(cityHash64(number, 'span'))) AS sid,
-    lower(hex(cityHash64(t * ${OPS_PER_TRACE}, 'span'))) AS psid,
+    lower(hex(toFixedString(reinterpretAsString(cityHash64(t, 'trace')), 8))) || lower(hex(toFixedString(reinterpretAsString(cityHash64(t, 'trace2')), 8))) AS tid,
+    lower(hex(toFixedString(reinterpretAsString(cityHash64(number, 'span')), 8))) AS sid,
+    lower(hex(toFixedString(reinterpretAsString(cityHash64(t * ${OPS_PER_TRACE}, 'span')), 8))) AS psid,
     toString(intDiv(t, 10)) AS sess,
     fromUnixTimestamp64Milli(toInt64(${now} - (t * 7919 % (${DAYS} * 86400000)) + pos * 2000)) AS st,
     if(pos = 0, 40000, 100 + h % 3000) AS dur,

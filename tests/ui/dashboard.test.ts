@@ -62,6 +62,8 @@ t.test('overview shows the failure counts', async (t) => {
   t.equal((await tile.locator('.tile-value').textContent())?.replace(/,/g, ''), String(stats.totals.failures), 'the Failures tile shows the API total');
   t.equal((await page.locator('.tile', { hasText: 'Runs' }).locator('.tile-value').textContent())?.replace(/,/g, ''), String(stats.totals.runs));
   await page.locator('canvas').first().waitFor();
+  // The modes section fills in after the figures (src/ui/pages/overview.tsx): wait for it.
+  await page.locator('table.bars[aria-label="Failures by mode"]').getByText('tool_error').waitFor({ timeout: 10_000 });
   t.ok(await page.locator('table.bars[aria-label="Failures by mode"]').getByText('tool_error').isVisible(), 'top modes list tool_error');
   await checkPage(t, page, 'overview');
   await page.close();

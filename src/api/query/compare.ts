@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { compareCounts } from '../../analysis/compare.js';
-import { countPopulation } from '../../store/read/populations.js';
+import { countPopulations } from '../../store/read/populations.js';
 import { TimeParam } from '../../time.js';
 import { badRequest } from './errors.js';
 import { FIXED_SPEC_KEYS, parseSpec } from './population-spec.js';
@@ -93,10 +93,7 @@ export const compareRoutes: FastifyPluginAsyncZod = async (app) => {
       if (rangeB.from >= rangeB.to) throw badRequest('b', 'from must be before to');
       const project = projectOf(req);
       const opts = { harnessAttributes: attrs, dims: ['tool'] as const, examples: 5 };
-      const [ca, cb] = await Promise.all([
-        countPopulation(app.store, project, { ...specA.population, ranges: [rangeA] }, opts),
-        countPopulation(app.store, project, { ...specB.population, ranges: [rangeB] }, opts),
-      ]);
+      const [ca, cb] = await countPopulations(app.store, project, [{ ...specA.population, ranges: [rangeA] }, { ...specB.population, ranges: [rangeB] }], opts);
       const result = compareCounts(ca, cb, { confidence: q.confidence, alpha: q.alpha, min_runs: q.min_runs });
       const significant = result.rows.filter((r) => r.comparison?.significant).length;
       const message =

@@ -122,42 +122,67 @@ export interface CountOptions {
 
 /** Runs and failures of a population, as a whole and per tool / model / harness. */
 export async function countPopulation(store: Store, project: string, pop: Population, opts: CountOptions): Promise<PopulationCounts> {
-  if (pop.ranges.length === 0) return { runs: [], failures: [] };
+  const [counts] = await countPopulations(store, project, [pop], opts);
+  return counts;
+}
+
+const sameRanges = (a: TimeRange[], b: TimeRange[]) => a.length === b.length && a.every((r, i) => r.from.getTime() === b[i].from.getTime() && r.to.getTime() === b[i].to.getTime());
+
+/**
+ * Runs and failures of several populations. Populations over the same time ranges, service and agent (the
+ * conditions on operations) are counted in one scan; the engine runs one parameterized query at a time, so two
+ * scans take twice as long as one (compare of two models: bench/ui.ts).
+ */
+export async function countPopulations(store: Store, project: string, pops: Population[], opts: CountOptions): Promise<PopulationCounts[]> {
+  const first = pops[0];
+  if (pops.length > 1 && !pops.every((p) => sameRanges(p.ranges, first.ranges) && p.service === first.service && p.agent === first.agent)) {
+    return Promise.all(pops.map((p) => countPopulations(store, project, [p], opts).then((c) => c[0])));
+  }
+  if (!first || first.ranges.length === 0) return pops.map(() => ({ runs: [], failures: [] }));
   const params: Record<string, unknown> = { project };
-  const range = rangesSql(pop.ranges, params);
+  const range = rangesSql(first.ranges, params);
   const opConds = ['project_id = {project:String}', range.sql];
-  if (pop.service !== undefined) {
+  if (first.service !== undefined) {
     opConds.push('service_name = {service:String}');
-    params.service = pop.service;
+    params.service = first.service;
   }
-  if (pop.agent !== undefined) {
+  if (first.agent !== undefined) {
     opConds.push('agent_name = {agent:String}');
-    params.agent = pop.agent;
+    params.agent = first.agent;
   }
-  const attrNames = Object.keys(pop.attributes ?? {});
-  const needAttrs = opts.dims.includes('harness') || pop.harness !== undefined || attrNames.length > 0;
-  const runConds: string[] = [];
-  if (pop.tool !== undefined) {
-    runConds.push('has(tools, {tool:String})');
-    params.tool = pop.tool;
-  }
-  if (pop.model !== undefined) {
-    runConds.push('has(models, {model:String})');
-    params.model = pop.model;
-  }
-  if (pop.harness !== undefined) {
-    runConds.push('harness = {harness:String}');
-    params.harness = pop.harness;
-  }
-  attrNames.forEach((k, j) => {
-    runConds.push(`attr${j} = {av${j}:String}`);
-    params[`av${j}`] = pop.attributes![k];
+  const attrNames = [...new Set(pops.flatMap((p) => Object.keys(p.attributes ?? {})))];
+  const needAttrs = opts.dims.includes('harness') || pops.some((p) => p.harness !== undefined) || attrNames.length > 0;
+  // Per population (side s): the conditions on a run, and on a failure it counts.
+  const sides = pops.map((pop, s) => {
+    const runConds: string[] = [];
+    if (pop.tool !== undefined) {
+      runConds.push(`has(tools, {s${s}tool:String})`);
+      params[`s${s}tool`] = pop.tool;
+    }
+    if (pop.model !== undefined) {
+      runConds.push(`has(models, {s${s}model:String})`);
+      params[`s${s}model`] = pop.model;
+    }
+    if (pop.harness !== undefined) {
+      runConds.push(`harness = {s${s}harness:String}`);
+      params[`s${s}harness`] = pop.harness;
+    }
+    for (const [k, v] of Object.entries(pop.attributes ?? {})) {
+      const j = attrNames.indexOf(k);
+      runConds.push(`attr${j} = {s${s}av${j}:String}`);
+      params[`s${s}av${j}`] = v;
+    }
+    const modeCond: string[] = ["f.1 != ''"];
+    if (opts.modes?.length) modeCond.push('has({modes:Array(String)}, f.1)');
+    if (pop.tool !== undefined) modeCond.push(`f.2 = {s${s}tool:String}`);
+    return { run: runConds.length ? runConds.join(' AND ') : '1', failure: modeCond.join(' AND ') };
   });
+  if (opts.modes?.length) params.modes = opts.modes;
   const attrs = needAttrs ? runAttributesSql(opts.harnessAttributes, attrNames, params, range.dayFrom, range.dayTo, 'ra', 'trace_id IN (SELECT trace_id FROM ops)') : '';
   const examples = Math.max(0, Math.min(50, opts.examples ?? 5));
   params.examples = examples;
 
-  // ops: the operations in range; runs: one row per trace with what it used, filtered to the population.
+  // ops: the operations in range; runs: one row per trace with what it used, kept when any population has it.
   const withSql = `WITH
     ops AS (
       SELECT trace_id, start_time, kind, tool_name, ${MODEL} AS op_model, failure_modes, failure_tools
@@ -167,10 +192,11 @@ export async function countPopulation(store: Store, project: string, pop: Popula
       SELECT * FROM (
         SELECT trace_id, min(start_time) AS start,
                arrayDistinct(arrayFilter(x -> x != '', arrayConcat(groupArrayIf(toString(tool_name), kind = 'tool'), arrayFlatten(groupArray(arrayMap(x -> toString(x), failure_tools)))))) AS tools,
-               arrayFilter(x -> x != '', groupUniqArray(toString(op_model))) AS models
+               arrayFilter(x -> x != '', groupUniqArray(toString(op_model))) AS models,
+               groupArrayArray(arrayZip(arrayMap(x -> toString(x), failure_modes), arrayMap(x -> toString(x), failure_tools))) AS fails
           FROM ops GROUP BY trace_id
       ) AS g ${needAttrs ? `LEFT JOIN (${attrs}) AS a USING trace_id` : ''}
-      ${runConds.length ? `WHERE ${runConds.join(' AND ')}` : ''}
+      ${sides.every((x) => x.run !== '1') ? `WHERE ${sides.map((x) => `(${x.run})`).join(' OR ')}` : ''}
     )`;
   const dimParts = (tool: string, models: string) => {
     const parts = ["[tuple('all', '')]"];
@@ -179,41 +205,38 @@ export async function countPopulation(store: Store, project: string, pop: Popula
     if (opts.dims.includes('harness')) parts.push("[tuple('harness', toString(harness))]");
     return `arrayConcat(${parts.join(', ')})`;
   };
-  const modeCond: string[] = ["m != ''"];
-  if (opts.modes?.length) {
-    modeCond.push('m IN {modes:Array(String)}');
-    params.modes = opts.modes;
-  }
-  if (pop.tool !== undefined) modeCond.push('ft = {tool:String}');
 
-  const [runRows, failureRows] = await Promise.all([
-    store.query<{ dim: string; value: string; runs: string; first_seen: string }>(
-      `${withSql}
-       SELECT d.1 AS dim, d.2 AS value, count() AS runs, toString(toUnixTimestamp64Milli(min(start))) AS first_seen
-         FROM runs ARRAY JOIN ${dimParts("arrayMap(x -> tuple('tool', x), tools)", 'models')} AS d
-        GROUP BY dim, value`,
-      params,
-      { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
-    ),
-    store.query<{ mode: string; dim: string; value: string; affected: string; failures: string; examples: string[] }>(
-      `${withSql}
-       SELECT m AS mode, d.1 AS dim, d.2 AS value, uniqExact(trace_id) AS affected, count() AS failures, ${examples > 0 ? 'groupUniqArray({examples:UInt32})(trace_id)' : 'CAST([], \'Array(String)\')'} AS examples
-         FROM (
-           SELECT o.trace_id AS trace_id, toString(m) AS m, toString(ft) AS ft, r.models AS models${needAttrs ? ', r.harness AS harness' : ''}
-             FROM ops AS o ARRAY JOIN o.failure_modes AS m, o.failure_tools AS ft
-             INNER JOIN runs AS r ON o.trace_id = r.trace_id
-            WHERE ${modeCond.join(' AND ')}
-         )
-         ARRAY JOIN ${dimParts("if(ft != '', [tuple('tool', ft)], [])", 'models')} AS d
-        GROUP BY mode, dim, value`,
-      params,
-      { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
-    ),
-  ]);
-  return {
-    runs: runRows.map((r) => ({ dim: r.dim as RunsRow['dim'], value: r.value, runs: Number(r.runs), first_seen: Number(r.first_seen) })),
-    failures: failureRows.map((r) => ({ mode: r.mode, dim: r.dim as FailureRow['dim'], value: r.value, affected: Number(r.affected), failures: Number(r.failures), examples: r.examples })),
-  };
+  // One scan: each run stands, for each population it belongs to, for itself under each of its dimension values
+  // ('run' items) and for each of its failures (mode, tool) under the failure's dimension values ('failure'
+  // items). A query for the runs and another joining the failing operations to the runs read the operations
+  // twice (each computes ops).
+  const items = `arrayConcat(${sides
+    .map(
+      (side, s) => `if(${side.run}, arrayConcat(
+      arrayMap(d -> tuple(toUInt8(${s}), 'run', '', d.1, d.2), ${dimParts("arrayMap(x -> tuple('tool', x), tools)", 'models')}),
+      arrayFlatten(arrayMap(f -> arrayMap(d -> tuple(toUInt8(${s}), 'failure', f.1, d.1, d.2), ${dimParts("if(f.2 != '', [tuple('tool', f.2)], [])", 'models')}),
+                            arrayFilter(f -> ${side.failure}, fails)))), [])`,
+    )
+    .join(', ')})`;
+  const rows = await store.query<{ side: number; what: string; mode: string; dim: string; value: string; n: string; affected: string; first_seen: string; examples: string[] }>(
+    `${withSql}
+     SELECT it.1 AS side, it.2 AS what, it.3 AS mode, it.4 AS dim, it.5 AS value, count() AS n, uniqExactIf(trace_id, what = 'failure') AS affected,
+            toString(toUnixTimestamp64Milli(min(start))) AS first_seen,
+            ${examples > 0 ? "groupUniqArrayIf({examples:UInt32})(trace_id, what = 'failure')" : "CAST([], 'Array(String)')"} AS examples
+       FROM runs ARRAY JOIN ${items} AS it
+      GROUP BY side, what, mode, dim, value`,
+    params,
+    { do_not_merge_across_partitions_select_final: 1, joined_subquery_requires_alias: 0 },
+  );
+  return pops.map((_, s) => {
+    const own = rows.filter((r) => Number(r.side) === s);
+    return {
+      runs: own.filter((r) => r.what === 'run').map((r) => ({ dim: r.dim as RunsRow['dim'], value: r.value, runs: Number(r.n), first_seen: Number(r.first_seen) })),
+      failures: own
+        .filter((r) => r.what === 'failure')
+        .map((r) => ({ mode: r.mode, dim: r.dim as FailureRow['dim'], value: r.value, affected: Number(r.affected), failures: Number(r.n), examples: r.examples })),
+    };
+  });
 }
 
 /** The ranges of the same time of day on each of `days` days before `recent`. */

@@ -1,4 +1,5 @@
 // Overview: the figures of the range, the failure rate over time, and what fails most.
+import { useMemo } from 'preact/hooks';
 import { api } from '../api.js';
 import { Bars, TimeChart } from '../components/chart.js';
 import { FilterBar } from '../components/filters.js';
@@ -20,24 +21,25 @@ function bucket(from: string | undefined): 'hour' | 'day' {
 export function Overview({ route }: { route: Route }) {
   const p = paramsOf(route, KEYS);
   const by = bucket(p.from);
+  // The figures and charts first; the failure modes (two more scans) fill their own section when they come.
+  // The engine runs one parameterized query at a time, so asking for them last lets the rest show sooner.
   const load = useLoad(
     () =>
       Promise.all([
         api<FailureStats>('/api/v1/failures/stats', { ...p, group_by: by, compare: 'previous' }),
-        api<FailureStats>('/api/v1/failures/stats', { ...p, group_by: 'mode' }),
         api<ToolStats>('/api/v1/tools/stats', p),
         api<ModelStats>('/api/v1/models/stats', p),
       ]),
     [route.params.toString()],
   );
-  return (
-    <section aria-labelledby="overview-title">
-      <h1 id="overview-title">Overview</h1>
-      <FilterBar route={route} keys={KEYS} />
+  const modes = useLoad(() => api<FailureStats>('/api/v1/failures/stats', { ...p, group_by: 'mode' }), [route.params.toString()]);
+  // Rendered once per answer: the modes arriving re-render the page, and must leave the charts' DOM alone.
+  const main = useMemo(
+    () => (
       <Loaded
         load={load}
         what="the overview"
-        ok={([time, modes, tools, models]) => {
+        ok={([time, tools, models]) => {
           if (!time.totals.runs)
             return (
               <Empty>
@@ -55,7 +57,6 @@ export function Overview({ route }: { route: Route }) {
           const llmCalls = models.models.reduce((n, m) => n + m.calls, 0);
           const toolCalls = tools.tools.reduce((n, x) => n + x.calls, 0);
           const rows = fillBuckets(time.rows, by);
-          const failing = modes.rows.filter((r) => r.failures > 0).sort((a, b) => b.failures - a.failures);
           const fresh = time.freshness ?? null;
           return (
             <>
@@ -84,14 +85,6 @@ export function Overview({ route }: { route: Route }) {
                 ]}
               />
               <div class="columns">
-                <div>
-                  <h2>Top failure modes</h2>
-                  {failing.length ? (
-                    <Bars label="Failures by mode" unit={["failure", "failures"]} rows={failing.slice(0, 8).map((r) => ({ key: r.mode ?? '', value: r.failures, href: href('failures', '', { ...p, mode: r.mode }) }))} />
-                  ) : (
-                    <Empty>No failures in this range.</Empty>
-                  )}
-                </div>
                 <div>
                   <h2>Tools by errors</h2>
                   <Bars
@@ -130,6 +123,32 @@ export function Overview({ route }: { route: Route }) {
           );
         }}
       />
+    ),
+    [load],
+  );
+  const hasRuns = load.state === 'ok' && load.data[0].totals.runs > 0;
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      <FilterBar route={route} keys={KEYS} />
+      {main}
+      {hasRuns && (
+        <div class="later">
+          <h2>Top failure modes</h2>
+          <Loaded
+            load={modes}
+            what="failure modes"
+            ok={(m) => {
+              const failing = m.rows.filter((r) => r.failures > 0).sort((a, b) => b.failures - a.failures);
+              return failing.length ? (
+                <Bars label="Failures by mode" unit={['failure', 'failures']} rows={failing.slice(0, 8).map((r) => ({ key: r.mode ?? '', value: r.failures, href: href('failures', '', { ...p, mode: r.mode }) }))} />
+              ) : (
+                <Empty>No failures in this range.</Empty>
+              );
+            }}
+          />
+        </div>
+      )}
     </section>
   );
 }
