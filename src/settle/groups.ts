@@ -44,6 +44,7 @@ export function groupsOf(records: readonly TouchRecord[]): GroupTouch[] {
       lastTrace = r.traceId;
     } else if (r.timeUnixNano !== undefined) {
       const t = nanosToMs(r.timeUnixNano) || nanosToMs(r.observedTimeUnixNano ?? '');
+      if (t === 0) continue; // no time: it joins no trace by time (a renormalize still reads it)
       if (!last.logs) last.logs = { lo: t, hi: t };
       else if (t < last.logs.lo) last.logs.lo = t;
       else if (t > last.logs.hi) last.logs.hi = t;

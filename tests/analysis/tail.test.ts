@@ -1,6 +1,7 @@
 // The pure parts of incremental settling (src/analysis/tail.ts): the tail kept per conversation, and which
 // traces a rebuild reads.
 import t from 'tap';
+import { groupsOf } from '../../src/settle/groups.js';
 import { type ConversationTail, TAIL_SLACK_MS, failureSignature, fitsTail, nextTail, parseTail, planIncrement, traceRanges } from '../../src/analysis/tail.js';
 
 const trace = (id: string, start: number, end = start + 1000) => ({ id, start, end });
@@ -55,4 +56,22 @@ t.test('traceRanges and failureSignature', async (t) => {
   t.equal(failureSignature([f]), failureSignature([{ ...f }]));
   t.not(failureSignature([f]), failureSignature([{ ...f, severity: 'medium' }]));
   t.not(failureSignature([f]), failureSignature([]));
+});
+
+t.test('groupsOf: each group a request touched, with its traces and the time range of its trace-less log events', async (t) => {
+  const attrs = (session?: string) => ({ values: session ? { 'session.id': session } : {}, types: {} }) as never;
+  const touches = groupsOf([
+    { traceId: 'a1', attributes: attrs('s1') },
+    { traceId: 'a1', attributes: attrs('s1') },
+    { traceId: 'a2', attributes: attrs('s1') },
+    { traceId: 'b1', attributes: attrs() },
+    { traceId: '', attributes: attrs('s1'), timeUnixNano: '5000000000', observedTimeUnixNano: '0' },
+    { traceId: '', attributes: attrs('s1'), timeUnixNano: '0', observedTimeUnixNano: '2000000000' },
+    { traceId: '', attributes: attrs('s1'), timeUnixNano: '0', observedTimeUnixNano: '0' },
+    { traceId: '', attributes: attrs() },
+  ]);
+  t.same(touches, [
+    { key: 's:s1', traces: ['a1', 'a2'], logs: { lo: 2000, hi: 5000 } },
+    { key: 't:b1', traces: ['b1'], logs: undefined },
+  ]);
 });
