@@ -366,14 +366,16 @@ export class Settler {
     for (const [session, list] of large) {
       list.sort((a, b) => a.start - b.start || (a.t < b.t ? -1 : 1));
       let tail: ConversationTail = { traces: [], truncated: false };
+      let wrote = false;
       for (let i = 0; i < list.length; i += PAGE_TRACES) {
         const r = await this.rebuildIncremental(project, session, new Set(list.slice(i, i + PAGE_TRACES).map((x) => x.t)), undefined, tail);
         if (!r) throw new Error(`rebuilding conversation ${session} in pages: a page did not follow the one before`);
         tail = r.tail;
-        paged.groups = Math.max(paged.groups, r.groups);
+        wrote ||= r.groups > 0;
         paged.operations += r.operations;
         paged.failures += r.failures;
       }
+      if (wrote) paged.groups++;
     }
     if (!sessions.size && !traces.size && !keys.length) return paged;
     const traceList = [...traces];
@@ -427,7 +429,7 @@ export class Settler {
     const tails: [string, ConversationTail][] = [];
     for (const [key, g] of groups) if (key.startsWith('s:') && (g.spans.length || g.logs.length)) tails.push([key, nextTail(undefined, traceRanges(g.spans, g.logs))]);
     await this.writeTails(project, version, tails);
-    this.opts.onRebuilt?.(result.groups);
+    this.opts.onRebuilt?.(out.groups); // the pages above counted theirs
     return result;
   }
 
