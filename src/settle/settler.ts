@@ -64,6 +64,9 @@ export interface SettleResult {
   failures: number;
 }
 
+/** Milliseconds since the epoch, both ends included. */
+type TimeRange = { lo: number; hi: number };
+
 interface Pending {
   project: string;
   key: string;
@@ -72,7 +75,7 @@ interface Pending {
   /** Traces that received data since the last rebuild; null when not known (caught up from the store: rebuilt whole). */
   traces: Set<string> | null;
   /** Time range (ms) of log events without a trace id received since the last rebuild. */
-  logs?: { lo: number; hi: number };
+  logs?: TimeRange;
 }
 
 const WATERMARK = 'settle_watermark';
@@ -128,7 +131,7 @@ export class Settler {
    * `firstSeen`: a group put back (failed or left at shutdown) keeps the age it had, which the watermark follows.
    * `traces` null: what changed is not known (catch-up), so the group is rebuilt whole.
    */
-  private touch(project: string, key: string, now: number, firstSeen = now, traces: Iterable<string> | null = null, logs?: { lo: number; hi: number }): void {
+  private touch(project: string, key: string, now: number, firstSeen = now, traces: Iterable<string> | null = null, logs?: TimeRange): void {
     const id = project + '\u0000' + key;
     const p = this.pending.get(id);
     if (p) {
@@ -139,7 +142,7 @@ export class Settler {
         for (const t of traces) p.traces.add(t);
         if (p.traces.size > MAX_TOUCHED_TRACES) p.traces = null;
       }
-      if (logs) p.logs = p.logs ? { lo: Math.min(p.logs.lo, logs.lo), hi: Math.max(p.logs.hi, logs.hi) } : { ...logs };
+      p.logs = joinRanges(p.logs, logs);
     } else if (this.pending.size >= this.maxPending) {
       if (this.overflowSince === undefined) this.opts.onOverflow?.(this.pending.size);
       this.overflowSince = Math.min(this.overflowSince ?? Infinity, firstSeen);
@@ -223,7 +226,7 @@ export class Settler {
     const keys = await groupsInRange(this.store, { since: range.since, until: range.until ?? new Date(Date.now() + 86_400_000), project: range.project });
     const total: SettleResult = { groups: 0, operations: 0, failures: 0 };
     await this.serialize(async () => {
-      for (const [project, list] of byProject(keys.map((r) => ({ project: r.project_id, key: r.k })))) {
+      for (const [project, list] of byProject(keys.map((r) => ({ project: r.project_id, key: r.k })), (x) => x.key)) {
         for (let i = 0; i < list.length; i += this.batchGroups) {
           const r = await this.rebuild(project, list.slice(i, i + this.batchGroups));
           total.groups += r.groups;
@@ -263,7 +266,7 @@ export class Settler {
         const now = Date.now();
         for (const p of batch) this.touch(p.project, p.key, now, p.firstSeen, p.traces, p.logs);
       };
-      for (const list of pendingByProject(due).values()) {
+      for (const list of byProject(due, (p) => p).values()) {
         for (const batch of batchesOf(list, this.batchGroups)) {
           if (Date.now() >= this.stopAt) {
             // Shutting down: what is not started stays pending, so the watermark does not pass it.
@@ -456,7 +459,7 @@ export class Settler {
   private async rebuildDue(project: string, batch: Pending[]): Promise<SettleResult> {
     interface Change {
       traces: Set<string> | null;
-      logs?: { lo: number; hi: number };
+      logs?: TimeRange;
       keys: string[];
     }
     const changes = new Map<string, Change>();
@@ -477,7 +480,7 @@ export class Settler {
       c.keys.push(p.key);
       if (p.traces === null) c.traces = null;
       else if (c.traces) for (const t of p.traces) c.traces.add(t);
-      if (p.logs) c.logs = c.logs ? { lo: Math.min(c.logs.lo, p.logs.lo), hi: Math.max(c.logs.hi, p.logs.hi) } : { ...p.logs };
+      c.logs = joinRanges(c.logs, p.logs);
     }
     const full: string[] = [];
     if (traceGroups.length) {
@@ -533,7 +536,7 @@ export class Settler {
     project: string,
     session: string,
     touched: Set<string>,
-    logs: { lo: number; hi: number } | undefined,
+    logs: TimeRange | undefined,
     tail: ConversationTail,
   ): Promise<(SettleResult & { tail: ConversationTail }) | undefined> {
     const key = groupKey(session, '');
@@ -617,22 +620,18 @@ function* batchesOf(list: Pending[], maxGroups: number): Generator<Pending[]> {
   if (batch.length) yield batch;
 }
 
-function pendingByProject(items: Pending[]): Map<string, Pending[]> {
-  const m = new Map<string, Pending[]>();
+function byProject<T extends { project: string }, V>(items: readonly T[], value: (item: T) => V): Map<string, V[]> {
+  const m = new Map<string, V[]>();
   for (const it of items) {
     const list = m.get(it.project);
-    if (list) list.push(it);
-    else m.set(it.project, [it]);
+    if (list) list.push(value(it));
+    else m.set(it.project, [value(it)]);
   }
   return m;
 }
 
-function byProject<T extends { project: string; key: string }>(items: T[]): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  for (const it of items) {
-    const list = m.get(it.project);
-    if (list) list.push(it.key);
-    else m.set(it.project, [it.key]);
-  }
-  return m;
+/** The smallest time range holding both (either may be absent). */
+function joinRanges(a: TimeRange | undefined, b: TimeRange | undefined): TimeRange | undefined {
+  if (!a || !b) return a ? { ...a } : b && { ...b };
+  return { lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
 }
