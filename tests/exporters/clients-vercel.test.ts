@@ -1,76 +1,21 @@
-// A real Vercel AI SDK agent (generateText with tools, a mock model from ai/test, telemetry on, NodeSDK exporting
-// over OTLP/HTTP) exported back: openai-chat and trl hold the system prompt, the user's prompt and the messages the
-// SDK itself reports in result.response.messages, with the same tool call ids, arguments and results.
+// The real Vercel AI SDK agent of tests/clients/scenarios/vercel-ai.ts (generateText with tools, a mock model
+// from ai/test, telemetry on, NodeSDK exporting over OTLP/HTTP), run with a system prompt and text before its
+// tool calls, exported back: openai-chat and trl hold the system prompt, the user's prompt and the messages
+// the SDK itself reports in result.response.messages, with the same tool call ids, arguments and results.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { generateText, stepCountIs, tool } from 'ai';
-import { MockLanguageModelV3 } from 'ai/test';
 import t from 'tap';
-import { z } from 'zod';
 import { writeExport } from '../../src/exporters/index.js';
+import { VERCEL_PROMPT, runVercelAgent } from '../clients/scenarios/vercel-ai.js';
 import { startTestService } from '../helpers/service.js';
 
 const svc = await startTestService({ settleMs: 60_000 });
 t.teardown(() => svc.stop());
 
-const usage = (input: number, output: number) => ({
-  inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: output, text: output, reasoning: undefined },
-});
-
-const model = new MockLanguageModelV3({
-  provider: 'mockai.chat',
-  modelId: 'mock-model-1',
-  doGenerate: [
-    {
-      content: [
-        { type: 'text', text: 'Let me look.' },
-        { type: 'tool-call', toolCallId: 'call_weather', toolName: 'weather', input: JSON.stringify({ city: 'Lyon' }) },
-        { type: 'tool-call', toolCallId: 'call_db', toolName: 'queryDb', input: JSON.stringify({ sql: 'select 1' }) },
-      ],
-      finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
-      usage: usage(120, 30),
-      warnings: [],
-    },
-    {
-      content: [{ type: 'text', text: 'It is sunny in Lyon; the database is down.' }],
-      finishReason: { unified: 'stop', raw: 'stop' },
-      usage: usage(200, 15),
-      warnings: [],
-    },
-  ],
-});
-
-const sdk = new NodeSDK({
-  resource: resourceFromAttributes({ 'service.name': 'vercel-agent' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${svc.httpUrl}/v1/traces` }))],
-});
-sdk.start();
 const SYSTEM = 'You check weather and databases.';
-const PROMPT = 'Weather in Lyon, and is the database up?';
-const result = await generateText({
-  model,
-  system: SYSTEM,
-  prompt: PROMPT,
-  tools: {
-    weather: tool({ description: 'Current weather of a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city, sky: 'sunny', celsius: 21 }) }),
-    queryDb: tool({
-      description: 'Runs SQL',
-      inputSchema: z.object({ sql: z.string() }),
-      execute: async (): Promise<{ rows: number }> => {
-        throw new Error('connection refused: db:5432');
-      },
-    }),
-  },
-  stopWhen: stepCountIs(4),
-  experimental_telemetry: { isEnabled: true, functionId: 'weather-agent' },
-});
-await sdk.shutdown();
+const PROMPT = VERCEL_PROMPT;
+const result = await runVercelAgent(svc.httpUrl, { system: SYSTEM, preamble: 'Let me look.' });
 await svc.normalizer.flush();
 
 const out = mkdtempSync(join(tmpdir(), 'tracemill-vercel-export-'));

@@ -1,7 +1,8 @@
 // An OpenInference-instrumented agent: the real `openai` client (patched by
 // @arizeai/openinference-instrumentation-openai) calls its own local OpenAI-compatible server over a
 // socket, the agent and its tools are OpenInference AGENT/TOOL spans, one tool fails, and the
-// OpenTelemetry NodeSDK exports everything. Used by tests/clients/openinference.test.ts and the all-clients test.
+// OpenTelemetry NodeSDK exports everything. Used by tests/clients/openinference.test.ts, the all-clients test and
+// tests/exporters/clients-openinference.test.ts.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
@@ -15,7 +16,14 @@ import * as openaiModule from 'openai';
 import OpenAI from 'openai';
 import type { Scenario } from './types.js';
 
-export async function runOpenInferenceAgent(endpoint: string): Promise<{ answer: string; calls: number }> {
+/**
+ * `system`: a system message first (the corpus exporter test checks it comes back). Returns the answer, the
+ * requests the fake model served, and the conversation exactly as the agent sent it (and got it back).
+ */
+export async function runOpenInferenceAgent(
+  endpoint: string,
+  opts: { system?: string } = {},
+): Promise<{ answer: string; calls: number; messages: OpenAI.Chat.ChatCompletionMessageParam[] }> {
   // A fake OpenAI: the first completion asks for two tools, the second answers.
   let calls = 0;
   const fake = createServer((req, res) => {
@@ -72,13 +80,15 @@ export async function runOpenInferenceAgent(endpoint: string): Promise<{ answer:
     },
   };
 
+  const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [];
+
   /** The agent loop, traced the way OpenInference agents are: an AGENT span, TOOL spans inside it. */
   async function runAgent(question: string): Promise<string> {
     const agent = tracer.startSpan('file-agent', {
       attributes: { [SemanticConventions.OPENINFERENCE_SPAN_KIND]: OpenInferenceSpanKind.AGENT, [SemanticConventions.INPUT_VALUE]: question, 'agent.name': 'file-agent' },
     });
     return context.with(trace.setSpan(context.active(), agent), async () => {
-      const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: question }];
+      messages.push(...(opts.system ? [{ role: 'system' as const, content: opts.system }] : []), { role: 'user', content: question });
       for (let step = 0; step < 4; step++) {
         const completion = await client.chat.completions.create({
           model: 'gpt-fake-1',
@@ -123,7 +133,7 @@ export async function runOpenInferenceAgent(endpoint: string): Promise<{ answer:
   const answer = await runAgent('Which files are in /src, and what is in missing.ts?');
   await sdk.shutdown();
   await new Promise<void>((r) => fake.close(() => r()));
-  return { answer, calls };
+  return { answer, calls, messages };
 }
 
 export const scenario: Scenario = {

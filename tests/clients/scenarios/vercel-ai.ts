@@ -1,6 +1,7 @@
 // A real Vercel AI SDK agent (generateText with tools, a mock model from ai/test, telemetry on) exporting
 // through the real OpenTelemetry SDK and OTLP/HTTP exporter: step 1 calls both tools (queryDb throws),
-// step 2 answers. Used by tests/clients/vercel-ai.test.ts and the all-clients test.
+// step 2 answers. Used by tests/clients/vercel-ai.test.ts, the all-clients test and
+// tests/exporters/clients-vercel.test.ts.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -10,7 +11,13 @@ import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
 import type { Scenario } from './types.js';
 
-export async function runVercelAgent(endpoint: string) {
+export const VERCEL_PROMPT = 'Weather in Lyon, and is the database up?';
+
+/**
+ * `system`: a system prompt; `preamble`: text the model writes before its tool calls in step 1 (the corpus
+ * exporter test checks both come back).
+ */
+export async function runVercelAgent(endpoint: string, opts: { system?: string; preamble?: string } = {}) {
   const usage = (input: number, output: number) => ({
     inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
     outputTokens: { total: output, text: output, reasoning: undefined },
@@ -23,6 +30,7 @@ export async function runVercelAgent(endpoint: string) {
     doGenerate: [
       {
         content: [
+          ...(opts.preamble ? [{ type: 'text' as const, text: opts.preamble }] : []),
           { type: 'tool-call', toolCallId: 'call_weather', toolName: 'weather', input: JSON.stringify({ city: 'Lyon' }) },
           { type: 'tool-call', toolCallId: 'call_db', toolName: 'queryDb', input: JSON.stringify({ sql: 'select 1' }) },
         ],
@@ -48,7 +56,8 @@ export async function runVercelAgent(endpoint: string) {
 
   const result = await generateText({
     model,
-    prompt: 'Weather in Lyon, and is the database up?',
+    ...(opts.system ? { system: opts.system } : {}),
+    prompt: VERCEL_PROMPT,
     tools: {
       weather: tool({
         description: 'Current weather of a city',
